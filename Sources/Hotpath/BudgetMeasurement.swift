@@ -1,0 +1,28 @@
+/// What a run measured, in the terms a ``Budget`` is judged on.
+public struct BudgetMeasurement: Sendable {
+    /// Latencies of the completed requests.
+    public var latency: LatencyHistogram
+    /// All attempted requests, completed and failed together.
+    public var requests: UInt64
+    /// Failed attempts (connection errors, timeouts, bad statuses...), included in ``requests``.
+    public var errors: UInt64
+    /// Throughput of the run, in requests per second.
+    public var requestsPerSecond: Double
+
+    /// Creates a measurement; `requests` counts every attempt, including the `errors`.
+    public init(latency: LatencyHistogram, requests: UInt64, errors: UInt64, requestsPerSecond: Double) {
+        self.latency = latency
+        self.requests = requests
+        self.errors = errors
+        self.requestsPerSecond = requestsPerSecond
+    }
+
+    /// `errors / max(1, requests)`, capped at 1: the fraction of attempts that failed.
+    ///
+    /// Because ``requests`` already includes the failures, errors are not added to it.
+    /// With no requests at all this is 0, but a rate clause still fails then (see
+    /// ``BudgetClause/evaluate(_:)``): an empty run proves nothing.
+    public var errorRate: Double {
+        Swift.min(1, Double(errors) / Double(Swift.max(1, requests)))
+    }
+}

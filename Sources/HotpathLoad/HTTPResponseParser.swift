@@ -1,0 +1,400 @@
+/// What the parser learned about one complete HTTP/1.x response.
+public struct ParsedResponse: Sendable, Equatable {
+    /// The status code, 100...999.
+    public var status: Int
+    /// Whether the connection may carry another request after this response.
+    public var keepAlive: Bool
+}
+
+/// A malformed response: the connection cannot be trusted any more.
+public struct HTTPResponseParseError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var description: String
+}
+
+/// An incremental, allocation-free HTTP/1.x response parser.
+///
+/// The load generator only needs the status, whether the connection stays open, and where
+/// each response ends, so this parser looks at bytes once, keeps no header strings and skips
+/// bodies in bulk. That is what lets one event-loop thread keep up with a static-file
+/// server: a general parser that builds `HTTPHeaders` allocates per response.
+///
+/// Handles `Content-Length`, `Transfer-Encoding: chunked` (with extensions and trailers),
+/// close-delimited bodies, bodiless statuses (1xx, 204, 304) and HEAD responses, and
+/// responses split at any byte across reads.
+public struct HTTPResponseParser: Sendable {
+    private enum State: Sendable {
+        case statusLine
+        case headerLineStart
+        case headerName
+        case headerValue
+        case headerLineEnd
+        case headersEndLF
+        case body
+        case chunkSize
+        case chunkExtension
+        case chunkSizeLF
+        case chunkData
+        case chunkDataCR
+        case chunkDataLF
+        case trailerLineStart
+        case trailerLine
+        case trailerEndLF
+        case untilClose
+    }
+
+    private enum InterestingHeader: UInt8 {
+        case none, contentLength, transferEncoding, connection
+    }
+
+    private var state: State = .statusLine
+    /// Whether the request this response answers was a HEAD (no body follows).
+    public var expectsNoBody = false
+
+    // Status line progress.
+    private var statusLinePosition = 0
+    private var httpMinorVersion: UInt8 = 1
+    private var status = 0
+
+    // Header matching: candidate names are compared byte by byte as they arrive.
+    private var nameLength = 0
+    private var candidateMask: UInt8 = 0
+    private var header: InterestingHeader = .none
+    private var contentLength: Int64 = -1
+    private var sawChunked = false
+    private var sawClose = false
+    private var sawKeepAlive = false
+    private var tokenPosition = 0
+    private var secondTokenPosition = 0
+    private var digitsSeen = false
+
+    // Body progress.
+    private var remaining: Int64 = 0
+
+    public init() {}
+
+    /// True between responses: no byte of a next response has arrived.
+    public var isIdle: Bool {
+        if case .statusLine = state { return statusLinePosition == 0 }
+        return false
+    }
+
+    /// True when the current response ends with the connection (no length given).
+    public var isReadingUntilClose: Bool {
+        if case .untilClose = state { return true }
+        return false
+    }
+
+    /// Clears all progress, for a new connection.
+    public mutating func reset() {
+        self = HTTPResponseParser()
+    }
+
+    /// Feeds bytes; calls `onResponse` for every response that completes inside them.
+    public mutating func feed(
+        _ bytes: UnsafeRawBufferPointer,
+        onResponse: (ParsedResponse) -> Void
+    ) throws(HTTPResponseParseError) {
+        guard let base = bytes.baseAddress else { return }
+        var index = 0
+        let count = bytes.count
+        while index < count {
+            index = try step(base, index, count, onResponse)
+        }
+    }
+
+    /// Ends a close-delimited response at end of stream. Returns it if one was in progress.
+    public mutating func finishAtEndOfStream() -> ParsedResponse? {
+        guard case .untilClose = state else { return nil }
+        let response = ParsedResponse(status: status, keepAlive: false)
+        startNextResponse()
+        return response
+    }
+
+    // MARK: - The state machine
+
+    private static let contentLengthName: StaticString = "content-length"
+    private static let transferEncodingName: StaticString = "transfer-encoding"
+    private static let connectionName: StaticString = "connection"
+    private static let httpPrefix: StaticString = "HTTP/1."
+
+    /// Consumes bytes from `index` and returns the new index. Bulk states (bodies) consume
+    /// many bytes at once; the rest consume one.
+    private mutating func step(
+        _ base: UnsafeRawPointer,
+        _ index: Int,
+        _ count: Int,
+        _ onResponse: (ParsedResponse) -> Void
+    ) throws(HTTPResponseParseError) -> Int {
+        switch state {
+        case .body:
+            let take = Int(min(remaining, Int64(count - index)))
+            remaining -= Int64(take)
+            if remaining == 0 { complete(onResponse) }
+            return index + take
+        case .chunkData:
+            let take = Int(min(remaining, Int64(count - index)))
+            remaining -= Int64(take)
+            if remaining == 0 { state = .chunkDataCR }
+            return index + take
+        case .untilClose:
+            return count
+        default:
+            let byte = base.load(fromByteOffset: index, as: UInt8.self)
+            try consume(byte, onResponse)
+            return index + 1
+        }
+    }
+
+    private mutating func consume(_ byte: UInt8, _ onResponse: (ParsedResponse) -> Void) throws(HTTPResponseParseError) {
+        switch state {
+        case .statusLine:
+            try consumeStatusLine(byte)
+        case .headerLineStart:
+            if byte == ASCII.cr {
+                state = .headersEndLF
+            } else if byte == ASCII.lf {
+                try endHeaders(onResponse)
+            } else {
+                nameLength = 0
+                candidateMask = 0b111
+                header = .none
+                state = .headerName
+                try consumeHeaderName(byte)
+            }
+        case .headerName:
+            try consumeHeaderName(byte)
+        case .headerValue:
+            try consumeHeaderValue(byte)
+        case .headerLineEnd:
+            guard byte == ASCII.lf else { throw HTTPResponseParseError(description: "bare CR in header line") }
+            state = .headerLineStart
+        case .headersEndLF:
+            guard byte == ASCII.lf else { throw HTTPResponseParseError(description: "expected LF after headers") }
+            try endHeaders(onResponse)
+        case .chunkSize:
+            if let digit = ASCII.hexValue(byte) {
+                guard remaining < (Int64.max >> 4) else { throw HTTPResponseParseError(description: "chunk size too large") }
+                remaining = remaining << 4 | Int64(digit)
+                digitsSeen = true
+            } else if byte == ASCII.cr {
+                guard digitsSeen else { throw HTTPResponseParseError(description: "empty chunk size") }
+                state = .chunkSizeLF
+            } else if byte == ASCII.semicolon || byte == ASCII.space || byte == ASCII.tab {
+                guard digitsSeen else { throw HTTPResponseParseError(description: "empty chunk size") }
+                state = .chunkExtension
+            } else {
+                throw HTTPResponseParseError(description: "bad chunk size")
+            }
+        case .chunkExtension:
+            if byte == ASCII.cr { state = .chunkSizeLF }
+        case .chunkSizeLF:
+            guard byte == ASCII.lf else { throw HTTPResponseParseError(description: "expected LF after chunk size") }
+            state = remaining == 0 ? .trailerLineStart : .chunkData
+        case .chunkDataCR:
+            guard byte == ASCII.cr else { throw HTTPResponseParseError(description: "chunk longer than its size") }
+            state = .chunkDataLF
+        case .chunkDataLF:
+            guard byte == ASCII.lf else { throw HTTPResponseParseError(description: "expected LF after chunk") }
+            remaining = 0
+            digitsSeen = false
+            state = .chunkSize
+        case .trailerLineStart:
+            if byte == ASCII.cr {
+                state = .trailerEndLF
+            } else if byte == ASCII.lf {
+                complete(onResponse)
+            } else {
+                state = .trailerLine
+            }
+        case .trailerLine:
+            if byte == ASCII.lf { state = .trailerLineStart }
+        case .trailerEndLF:
+            guard byte == ASCII.lf else { throw HTTPResponseParseError(description: "expected LF after trailers") }
+            complete(onResponse)
+        case .body, .chunkData, .untilClose:
+            break  // consumed in bulk by `step`
+        }
+    }
+
+    private mutating func consumeStatusLine(_ byte: UInt8) throws(HTTPResponseParseError) {
+        let position = statusLinePosition
+        statusLinePosition += 1
+        switch position {
+        case 0..<7:
+            let expected = Self.httpPrefix.utf8Start[position]
+            guard byte == expected else {
+                throw HTTPResponseParseError(description: "response does not start with HTTP/1.x")
+            }
+        case 7:
+            guard byte == ASCII.zero || byte == ASCII.one else {
+                throw HTTPResponseParseError(description: "unsupported HTTP version")
+            }
+            httpMinorVersion = byte - ASCII.zero
+        case 8:
+            guard byte == ASCII.space else { throw HTTPResponseParseError(description: "bad status line") }
+        case 9..<12:
+            guard byte >= ASCII.zero, byte <= ASCII.nine else {
+                throw HTTPResponseParseError(description: "bad status code")
+            }
+            status = status * 10 + Int(byte - ASCII.zero)
+        default:
+            // Reason phrase: skipped up to the end of the line.
+            if byte == ASCII.lf {
+                guard status >= 100 else { throw HTTPResponseParseError(description: "bad status code") }
+                state = .headerLineStart
+            }
+        }
+    }
+
+    private mutating func consumeHeaderName(_ byte: UInt8) throws(HTTPResponseParseError) {
+        if byte == ASCII.colon {
+            header = matchedHeader()
+            tokenPosition = 0
+            secondTokenPosition = 0
+            digitsSeen = false
+            if header == .contentLength { contentLength = 0 }
+            state = .headerValue
+            return
+        }
+        guard byte != ASCII.lf, byte != ASCII.cr else {
+            throw HTTPResponseParseError(description: "header line without a colon")
+        }
+        if candidateMask != 0 {
+            let lower = ASCII.lowercased(byte)
+            if candidateMask & 0b001 != 0, !Self.matches(Self.contentLengthName, at: nameLength, lower) {
+                candidateMask &= ~0b001
+            }
+            if candidateMask & 0b010 != 0, !Self.matches(Self.transferEncodingName, at: nameLength, lower) {
+                candidateMask &= ~0b010
+            }
+            if candidateMask & 0b100 != 0, !Self.matches(Self.connectionName, at: nameLength, lower) {
+                candidateMask &= ~0b100
+            }
+        }
+        nameLength += 1
+    }
+
+    private func matchedHeader() -> InterestingHeader {
+        if candidateMask & 0b001 != 0, nameLength == Self.contentLengthName.utf8CodeUnitCount { return .contentLength }
+        if candidateMask & 0b010 != 0, nameLength == Self.transferEncodingName.utf8CodeUnitCount { return .transferEncoding }
+        if candidateMask & 0b100 != 0, nameLength == Self.connectionName.utf8CodeUnitCount { return .connection }
+        return .none
+    }
+
+    private static func matches(_ name: StaticString, at position: Int, _ byte: UInt8) -> Bool {
+        position < name.utf8CodeUnitCount && name.utf8Start[position] == byte
+    }
+
+    private mutating func consumeHeaderValue(_ byte: UInt8) throws(HTTPResponseParseError) {
+        if byte == ASCII.cr {
+            state = .headerLineEnd
+            return
+        }
+        if byte == ASCII.lf {
+            state = .headerLineStart
+            return
+        }
+        switch header {
+        case .none:
+            break
+        case .contentLength:
+            if byte >= ASCII.zero, byte <= ASCII.nine {
+                guard contentLength < Int64.max / 10 else { throw HTTPResponseParseError(description: "content-length too large") }
+                contentLength = contentLength * 10 + Int64(byte - ASCII.zero)
+                digitsSeen = true
+            } else if byte != ASCII.space, byte != ASCII.tab {
+                throw HTTPResponseParseError(description: "bad content-length")
+            }
+        case .transferEncoding:
+            if Self.advanceToken("chunked", &tokenPosition, ASCII.lowercased(byte)) { sawChunked = true }
+        case .connection:
+            let lower = ASCII.lowercased(byte)
+            if Self.advanceToken("close", &tokenPosition, lower) { sawClose = true }
+            if Self.advanceToken("keep-alive", &secondTokenPosition, lower) { sawKeepAlive = true }
+        }
+    }
+
+    /// Substring scan for a token inside a header value; true once the whole token was seen.
+    private static func advanceToken(_ token: StaticString, _ position: inout Int, _ byte: UInt8) -> Bool {
+        let length = token.utf8CodeUnitCount
+        if position < length, token.utf8Start[position] == byte {
+            position += 1
+            return position == length
+        }
+        position = token.utf8Start[0] == byte ? 1 : 0
+        return false
+    }
+
+    private mutating func endHeaders(_ onResponse: (ParsedResponse) -> Void) throws(HTTPResponseParseError) {
+        if status < 200 {
+            // Interim response (100 Continue, 103 Early Hints): the real one follows.
+            resetResponseState()
+            return
+        }
+        if expectsNoBody || status == 204 || status == 304 {
+            complete(onResponse)
+        } else if sawChunked {
+            remaining = 0
+            digitsSeen = false
+            state = .chunkSize
+        } else if contentLength >= 0 {
+            if contentLength == 0 {
+                complete(onResponse)
+            } else {
+                remaining = contentLength
+                state = .body
+            }
+        } else {
+            state = .untilClose
+        }
+    }
+
+    private var keepAlive: Bool {
+        if sawClose { return false }
+        return httpMinorVersion >= 1 || sawKeepAlive
+    }
+
+    private mutating func complete(_ onResponse: (ParsedResponse) -> Void) {
+        let response = ParsedResponse(status: status, keepAlive: keepAlive)
+        startNextResponse()
+        onResponse(response)
+    }
+
+    private mutating func startNextResponse() {
+        let noBody = expectsNoBody
+        resetResponseState()
+        expectsNoBody = noBody
+    }
+
+    private mutating func resetResponseState() {
+        let noBody = expectsNoBody
+        self = HTTPResponseParser()
+        expectsNoBody = noBody
+    }
+}
+
+enum ASCII {
+    static let cr: UInt8 = 13
+    static let lf: UInt8 = 10
+    static let space: UInt8 = 32
+    static let tab: UInt8 = 9
+    static let colon: UInt8 = 58
+    static let semicolon: UInt8 = 59
+    static let comma: UInt8 = 44
+    static let zero: UInt8 = 48
+    static let one: UInt8 = 49
+    static let nine: UInt8 = 57
+
+    static func lowercased(_ byte: UInt8) -> UInt8 {
+        byte >= 65 && byte <= 90 ? byte | 0x20 : byte
+    }
+
+    static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case 48...57: return byte - 48
+        case 97...102: return byte - 87
+        case 65...70: return byte - 55
+        default: return nil
+        }
+    }
+}

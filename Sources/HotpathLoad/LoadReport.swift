@@ -1,0 +1,171 @@
+import Foundation
+import Hotpath
+
+/// The `--json` document of a run: versioned, self-describing, and complete enough that
+/// `hotpath compare` and plots can be made from it without the run.
+///
+/// Times are milliseconds (`_ms`) or seconds (`_s`) as the key says; the histogram keeps
+/// microsecond buckets so the distribution can be rebuilt exactly.
+public struct LoadReport: Sendable, Codable {
+    public static let schema = "hotpath-load/1"
+
+    public var schema: String
+    public var tool: Tool
+    public var startedAt: String
+    public var config: Config
+    public var stopReason: LoadStopReason
+    public var summary: Summary
+    public var latency: Latency
+    public var uncorrectedLatency: Latency?
+    public var statusCodes: [String: UInt64]
+    public var errors: LoadErrors
+    public var timeline: [TimelinePoint]
+    public var warnings: [LoadWarning]
+    public var budget: [BudgetLine]
+    public var budgetPassed: Bool
+
+    public struct Tool: Sendable, Codable {
+        public var name: String
+        public var version: String
+    }
+
+    public struct Config: Sendable, Codable {
+        public var url: String
+        public var method: String
+        public var connections: Int
+        public var threads: Int
+        public var durationS: Double?
+        public var requests: Int?
+        public var rate: Double?
+        public var warmupS: Double
+        public var timeoutS: Double
+        /// "corrected" (rate mode, from intended send time) or "closed-loop".
+        public var latencyMode: String
+    }
+
+    public struct Summary: Sendable, Codable {
+        public var elapsedS: Double
+        public var requests: UInt64
+        public var bytes: UInt64
+        public var requestsPerSecond: Double
+        public var bytesPerSecond: Double
+        public var socketErrors: UInt64
+        public var non2xx3xx: UInt64
+        public var errorRate: Double
+    }
+
+    public struct Latency: Sendable, Codable {
+        public var count: UInt64
+        public var avgMs: Double
+        public var stdevMs: Double
+        public var minMs: Double
+        public var maxMs: Double
+        public var percentilesMs: [String: Double]
+        public var feel: [String: Feel]
+        /// HdrHistogram percentile spectrum: (percentile, value) points for plotting.
+        public var curve: [CurvePoint]
+        public var histogram: LatencyHistogram
+    }
+
+    public struct CurvePoint: Sendable, Codable {
+        public var percentile: Double
+        public var ms: Double
+        public var count: UInt64
+    }
+
+    public struct TimelinePoint: Sendable, Codable {
+        public var second: Double
+        public var intervalS: Double
+        public var requests: UInt64
+        public var rps: Double
+        public var p50Ms: Double
+        public var p99Ms: Double
+        public var errors: UInt64
+        public var non2xx3xx: UInt64
+    }
+
+    public struct BudgetLine: Sendable, Codable {
+        public var clause: String
+        public var measured: String
+        public var passed: Bool
+    }
+
+    /// The percentiles the summary prints, in order.
+    public static let reportedPercentiles: [(key: String, value: Double)] = [
+        ("p50", 50), ("p75", 75), ("p90", 90), ("p95", 95), ("p99", 99), ("p99.9", 99.9), ("p99.99", 99.99),
+    ]
+
+    public init(result: LoadResult, verdicts: [BudgetVerdict], startedAt: Date) {
+        schema = Self.schema
+        tool = Tool(name: "hotpath", version: HotpathVersion.current)
+        self.startedAt = ISO8601DateFormatter().string(from: startedAt)
+        config = Config(
+            url: result.target.description,
+            method: result.method,
+            connections: result.connections,
+            threads: result.threads,
+            durationS: result.requestedDuration.map { $0.nanosecondsValue / 1e9 },
+            requests: result.requestedRequests,
+            rate: result.rate,
+            warmupS: result.warmup.nanosecondsValue / 1e9,
+            timeoutS: result.timeout.nanosecondsValue / 1e9,
+            latencyMode: result.rate == nil ? "closed-loop" : "corrected"
+        )
+        stopReason = result.stopReason
+        summary = Summary(
+            elapsedS: result.elapsedSeconds,
+            requests: result.completed,
+            bytes: result.bytesRead,
+            requestsPerSecond: result.requestsPerSecond,
+            bytesPerSecond: result.bytesPerSecond,
+            socketErrors: result.errors.total,
+            non2xx3xx: result.statusCounts.unsuccessful,
+            errorRate: result.errorRate
+        )
+        latency = Self.latency(result.latency)
+        uncorrectedLatency = result.uncorrectedLatency.map(Self.latency)
+        statusCodes = Dictionary(uniqueKeysWithValues: result.statusCounts.byStatus.map { (String($0.status), $0.count) })
+        errors = result.errors
+        timeline = result.timeline.map {
+            TimelinePoint(
+                second: $0.second, intervalS: $0.interval, requests: $0.requests, rps: $0.requestsPerSecond,
+                p50Ms: $0.p50 / 1e6, p99Ms: $0.p99 / 1e6, errors: $0.errors, non2xx3xx: $0.unsuccessful
+            )
+        }
+        warnings = result.warnings
+        budget = verdicts.map { BudgetLine(clause: $0.clause.description, measured: $0.measuredText, passed: $0.passed) }
+        budgetPassed = verdicts.allSatisfy(\.passed)
+    }
+
+    static func latency(_ histogram: LatencyHistogram) -> Latency {
+        var percentiles: [String: Double] = [:]
+        for (key, value) in reportedPercentiles { percentiles[key] = histogram.percentile(value) / 1e6 }
+        var feel: [String: Feel] = [:]
+        for key in ["p50", "p95", "p99"] { feel[key] = Feel(nanoseconds: (percentiles[key] ?? 0) * 1e6) }
+        return Latency(
+            count: histogram.count,
+            avgMs: histogram.mean / 1e6,
+            stdevMs: histogram.standardDeviation / 1e6,
+            minMs: histogram.min / 1e6,
+            maxMs: histogram.max / 1e6,
+            percentilesMs: percentiles,
+            feel: feel,
+            curve: histogram.percentileCurve().map { CurvePoint(percentile: $0.percentile, ms: $0.nanoseconds / 1e6, count: $0.totalCount) },
+            histogram: histogram
+        )
+    }
+
+    /// Pretty, key-sorted JSON.
+    public func encoded() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return try encoder.encode(self)
+    }
+
+    public static func decode(_ data: Data) throws -> LoadReport {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return try decoder.decode(LoadReport.self, from: data)
+    }
+}

@@ -1,0 +1,69 @@
+import Hotpath
+
+/// Why a run ended.
+public enum LoadStopReason: String, Sendable, Codable {
+    /// The requested duration passed.
+    case duration
+    /// The requested number of requests completed or failed.
+    case requestCount = "request-count"
+    /// The user interrupted it (Ctrl-C); what was measured so far is kept.
+    case interrupted
+    /// No response arrived for a long time while connections kept failing.
+    case serverStopped = "server-stopped"
+}
+
+/// One second of a run.
+public struct LoadTimelinePoint: Sendable, Codable, Equatable {
+    /// Seconds since measurement started at the end of this interval.
+    public var second: Double
+    /// Length of the interval in seconds (the last one may be shorter).
+    public var interval: Double
+    public var requests: UInt64
+    public var requestsPerSecond: Double
+    /// Latency percentiles in nanoseconds; 0 when nothing completed in the interval.
+    public var p50: Double
+    public var p99: Double
+    public var errors: UInt64
+    public var unsuccessful: UInt64
+}
+
+/// Everything one run measured. Renderers and the JSON writer read it; nothing recomputes it.
+public struct LoadResult: Sendable {
+    public var target: LoadTarget
+    public var method: String
+    public var connections: Int
+    public var threads: Int
+    public var requestedDuration: Duration?
+    public var requestedRequests: Int?
+    public var rate: Double?
+    public var warmup: Duration
+    public var timeout: Duration
+    public var stopReason: LoadStopReason
+
+    /// Measured time, from the end of warmup to the stop.
+    public var elapsed: Duration
+    public var completed: UInt64
+    public var bytesRead: UInt64
+    /// Response latency. With a rate this is measured from each request's intended send
+    /// time, so it includes the time a request waited behind a slow one.
+    public var latency: LatencyHistogram
+    /// With a rate: latency from the actual send, which hides that waiting (wrk2's -U).
+    public var uncorrectedLatency: LatencyHistogram?
+    public var statusCounts: StatusCounts
+    public var errors: LoadErrors
+    public var timeline: [LoadTimelinePoint]
+
+    public var elapsedSeconds: Double { max(elapsed.nanosecondsValue / 1e9, 1e-9) }
+    public var requestsPerSecond: Double { Double(completed) / elapsedSeconds }
+    public var bytesPerSecond: Double { Double(bytesRead) / elapsedSeconds }
+    /// Every request that was attempted and resolved: answered or failed.
+    public var attempts: UInt64 { completed &+ errors.read &+ errors.write &+ errors.timeout }
+    /// Failed requests: socket errors and timeouts, plus responses outside 2xx/3xx.
+    public var failed: UInt64 { errors.total &+ statusCounts.unsuccessful }
+    public var errorRate: Double { attempts == 0 ? (errors.total > 0 ? 1 : 0) : Double(failed) / Double(max(attempts, 1)) }
+
+    /// What a budget is checked against.
+    public var budgetMeasurement: BudgetMeasurement {
+        BudgetMeasurement(latency: latency, requests: max(attempts, failed), errors: failed, requestsPerSecond: requestsPerSecond)
+    }
+}

@@ -1,0 +1,298 @@
+import Atomics
+import Hotpath
+import NIOCore
+import NIOPosix
+import NIOSSL
+
+/// One load test: open the connections, warm up, measure, and return what was measured.
+///
+/// ```swift
+/// var configuration = LoadConfiguration(target: try LoadTarget(parsing: "http://127.0.0.1:8080/"))
+/// configuration.connections = 50
+/// configuration.duration = .seconds(10)
+/// let result = try await LoadRun(configuration: configuration).run()
+/// print(result.requestsPerSecond, result.latency.percentile(99))
+/// ```
+///
+/// `stop()` ends a run early (Ctrl-C); the result then holds everything measured so far.
+public final class LoadRun: Sendable {
+    public let configuration: LoadConfiguration
+    private let events: AsyncStream<Event>
+    private let eventSink: AsyncStream<Event>.Continuation
+    private let started = ManagedAtomic<Bool>(false)
+
+    enum Event: Sendable {
+        case tick
+        case stop(LoadStopReason)
+    }
+
+    public init(configuration: LoadConfiguration) throws(HotpathInputError) {
+        try configuration.validate()
+        self.configuration = configuration
+        (events, eventSink) = AsyncStream.makeStream(of: Event.self)
+    }
+
+    /// Ends the run at the next opportunity; `run()` still returns what it measured.
+    public func stop() {
+        eventSink.yield(.stop(.interrupted))
+    }
+
+    /// Runs the load. Throws only when the run cannot start (unreachable server, TLS
+    /// failure); once measuring, failures are counted, not thrown.
+    public func run(progress: (@Sendable (LoadProgress) -> Void)? = nil) async throws(LoadRunError) -> LoadResult {
+        guard started.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged else {
+            throw LoadRunError("a LoadRun runs once; make a new one for another run")
+        }
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.threads)
+        do {
+            let result = try await run(on: group, progress: progress)
+            try? await group.shutdownGracefully()
+            return result
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
+    }
+
+    private func run(
+        on group: MultiThreadedEventLoopGroup,
+        progress: (@Sendable (LoadProgress) -> Void)?
+    ) async throws(LoadRunError) -> LoadResult {
+        let connection = try await Preflight.check(configuration, group: group)
+        let workers = await makeWorkers(group: group, address: connection.address, tls: connection.tls)
+
+        for (worker, share) in workers {
+            try? await worker.eventLoop.submit {
+                worker.value.start(connectionCount: share.count, measuring: false, phaseOffsets: share.phases)
+            }.get()
+        }
+
+        let ticker = Task { [eventSink] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                eventSink.yield(.tick)
+            }
+        }
+        defer { ticker.cancel() }
+
+        if configuration.warmup > .zero {
+            let reason = await waitForWarmup(progress: progress)
+            if reason == .interrupted {
+                return await finish(workers: workers, reason: .interrupted, measuringSince: MonotonicClock.now(), timeline: [])
+            }
+        }
+
+        for (worker, _) in workers {
+            try? await worker.eventLoop.submit { worker.value.startMeasuring() }.get()
+        }
+        let measuringSince = MonotonicClock.now()
+        let deadlineTask = configuration.duration.map { duration in
+            Task { [eventSink] in
+                try? await Task.sleep(for: duration)
+                if !Task.isCancelled { eventSink.yield(.stop(.duration)) }
+            }
+        }
+        defer { deadlineTask?.cancel() }
+
+        var timeline: [LoadTimelinePoint] = []
+        var soFar = LatencyHistogram()
+        var completedSoFar: UInt64 = 0
+        var errorsSoFar: UInt64 = 0
+        var secondsWithoutResponses = 0
+        var lastTick = measuringSince
+        var reason = LoadStopReason.duration
+        for await event in events {
+            if case .stop(let why) = event {
+                reason = why
+                break
+            }
+            let now = MonotonicClock.now()
+            let interval = await collectInterval(workers)
+            let point = timelinePoint(interval, from: lastTick, to: now, since: measuringSince)
+            timeline.append(point)
+            lastTick = now
+            soFar.merge(interval.latency)
+            completedSoFar &+= interval.completed
+            errorsSoFar &+= interval.errors.total &+ interval.unsuccessful
+            progress?(LoadProgress(
+                phase: .measuring,
+                elapsedSeconds: Double(now &- measuringSince) / 1e9,
+                plannedSeconds: configuration.duration.map { $0.nanosecondsValue / 1e9 },
+                completed: completedSoFar,
+                requestsPerSecond: point.requestsPerSecond,
+                p95SoFar: soFar.percentile(95),
+                errors: errorsSoFar
+            ))
+            // A run bounded only by -n would wait forever on a server that died.
+            secondsWithoutResponses = interval.completed == 0 && interval.errors.total > 0 ? secondsWithoutResponses + 1 : 0
+            if configuration.duration == nil, secondsWithoutResponses >= 10 {
+                reason = .serverStopped
+                break
+            }
+        }
+        return await finish(workers: workers, reason: reason, measuringSince: measuringSince, timeline: timeline, lastTick: lastTick)
+    }
+
+    private func waitForWarmup(progress: (@Sendable (LoadProgress) -> Void)?) async -> LoadStopReason? {
+        let warmupStart = MonotonicClock.now()
+        let warmupTask = Task { [eventSink, configuration] in
+            try? await Task.sleep(for: configuration.warmup)
+            if !Task.isCancelled { eventSink.yield(.stop(.duration)) }
+        }
+        defer { warmupTask.cancel() }
+        for await event in events {
+            switch event {
+            case .stop(let reason):
+                return reason
+            case .tick:
+                progress?(LoadProgress(
+                    phase: .warmup,
+                    elapsedSeconds: Double(MonotonicClock.now() &- warmupStart) / 1e9,
+                    plannedSeconds: configuration.warmup.nanosecondsValue / 1e9,
+                    completed: 0, requestsPerSecond: 0, p95SoFar: 0, errors: 0
+                ))
+            }
+        }
+        return nil
+    }
+
+    private func finish(
+        workers: [(NIOLoopBound<LoadWorker>, WorkerShare)],
+        reason: LoadStopReason,
+        measuringSince: UInt64,
+        timeline: [LoadTimelinePoint],
+        lastTick: UInt64? = nil
+    ) async -> LoadResult {
+        var timeline = timeline
+        var lastInterval = WorkerInterval(latency: LatencyHistogram(), completed: 0, errors: LoadErrors(), unsuccessful: 0)
+        var totals = WorkerTotals(
+            latency: LatencyHistogram(), uncorrected: LatencyHistogram(), completed: 0, bytesRead: 0,
+            statusCounts: StatusCounts(), errors: LoadErrors()
+        )
+        for (worker, _) in workers {
+            guard let (interval, workerTotals) = try? await worker.eventLoop.submit({ worker.value.stop() }).get() else { continue }
+            lastInterval.merge(interval)
+            totals.merge(workerTotals)
+        }
+        let stoppedAt = MonotonicClock.now()
+        let since = lastTick ?? measuringSince
+        if stoppedAt &- since > 50_000_000 || lastInterval.completed > 0 {
+            timeline.append(timelinePoint(lastInterval, from: since, to: stoppedAt, since: measuringSince))
+        }
+        let rateMode = configuration.rate != nil
+        return LoadResult(
+            target: configuration.target,
+            method: configuration.method.uppercased(),
+            connections: configuration.connections,
+            threads: configuration.threads,
+            requestedDuration: configuration.duration,
+            requestedRequests: configuration.requests,
+            rate: configuration.rate,
+            warmup: configuration.warmup,
+            timeout: configuration.timeout,
+            stopReason: reason,
+            elapsed: .nanoseconds(Int64(stoppedAt &- measuringSince)),
+            completed: totals.completed,
+            bytesRead: totals.bytesRead,
+            latency: totals.latency,
+            uncorrectedLatency: rateMode ? totals.uncorrected : nil,
+            statusCounts: totals.statusCounts,
+            errors: totals.errors,
+            timeline: timeline
+        )
+    }
+
+    private func collectInterval(_ workers: [(NIOLoopBound<LoadWorker>, WorkerShare)]) async -> WorkerInterval {
+        var merged = WorkerInterval(latency: LatencyHistogram(), completed: 0, errors: LoadErrors(), unsuccessful: 0)
+        for (worker, _) in workers {
+            if let interval = try? await worker.eventLoop.submit({ worker.value.takeInterval() }).get() {
+                merged.merge(interval)
+            }
+        }
+        return merged
+    }
+
+    private func timelinePoint(_ interval: WorkerInterval, from start: UInt64, to end: UInt64, since origin: UInt64) -> LoadTimelinePoint {
+        let seconds = max(Double(end &- start) / 1e9, 1e-9)
+        return LoadTimelinePoint(
+            second: Double(end &- origin) / 1e9,
+            interval: seconds,
+            requests: interval.completed,
+            requestsPerSecond: Double(interval.completed) / seconds,
+            p50: interval.latency.percentile(50),
+            p99: interval.latency.percentile(99),
+            errors: interval.errors.total,
+            unsuccessful: interval.unsuccessful
+        )
+    }
+
+    // MARK: - Workers
+
+    struct WorkerShare {
+        var count: Int
+        var phases: [UInt64]
+    }
+
+    private func makeWorkers(
+        group: MultiThreadedEventLoopGroup,
+        address: SocketAddress,
+        tls: (context: NIOSSLContext, serverHostname: String?)?
+    ) async -> [(NIOLoopBound<LoadWorker>, WorkerShare)] {
+        let eventSink = self.eventSink
+        let shared = SharedRunState(requestLimit: configuration.requests) {
+            eventSink.yield(.stop(.requestCount))
+        }
+        let requestBytes = configuration.encodedRequest
+        let connections = configuration.connections
+        let threads = configuration.threads
+        // Each connection sends at rate/connections; phases spread their first sends evenly.
+        let rateInterval = configuration.rate.map { UInt64(Double(connections) * 1e9 / $0) }
+        var result: [(NIOLoopBound<LoadWorker>, WorkerShare)] = []
+        var globalIndex = 0
+        for (index, loop) in group.makeIterator().enumerated() {
+            let count = connections / threads + (index < connections % threads ? 1 : 0)
+            var phases: [UInt64] = []
+            for _ in 0..<count {
+                phases.append(rateInterval.map { $0 * UInt64(globalIndex) / UInt64(connections) } ?? 0)
+                globalIndex += 1
+            }
+            let worker = try? await loop.submit {
+                NIOLoopBound(
+                    LoadWorker(
+                        loop: loop,
+                        request: ByteBuffer(bytes: requestBytes),
+                        expectsNoBody: self.configuration.method.uppercased() == "HEAD",
+                        address: address,
+                        tls: tls,
+                        shared: shared,
+                        rateInterval: rateInterval,
+                        timeout: self.configuration.timeout
+                    ),
+                    eventLoop: loop
+                )
+            }.get()
+            if let worker { result.append((worker, WorkerShare(count: count, phases: phases))) }
+        }
+        return result
+    }
+}
+
+extension WorkerInterval {
+    mutating func merge(_ other: WorkerInterval) {
+        latency.merge(other.latency)
+        completed &+= other.completed
+        errors.add(other.errors)
+        unsuccessful &+= other.unsuccessful
+    }
+}
+
+extension WorkerTotals {
+    mutating func merge(_ other: WorkerTotals) {
+        latency.merge(other.latency)
+        uncorrected.merge(other.uncorrected)
+        completed &+= other.completed
+        bytesRead &+= other.bytesRead
+        statusCounts.add(other.statusCounts)
+        errors.add(other.errors)
+    }
+}

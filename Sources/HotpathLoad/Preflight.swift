@@ -1,0 +1,148 @@
+import Hotpath
+import NIOCore
+import NIOPosix
+import NIOSSL
+import NIOTLS
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Opens one connection (and TLS session) before the run, so an unreachable server or a
+/// certificate problem is one clear error instead of thousands of counted failures. It
+/// also resolves the host once: every later connection dials the address it found.
+enum Preflight {
+    struct Connection {
+        var address: SocketAddress
+        var tls: (context: NIOSSLContext, serverHostname: String?)?
+    }
+
+    static func check(_ configuration: LoadConfiguration, group: any EventLoopGroup) async throws(LoadRunError) -> Connection {
+        let target = configuration.target
+        let endpoint = "\(target.host):\(target.port)"
+        var tls: (context: NIOSSLContext, serverHostname: String?)?
+        if target.scheme == .https {
+            var tlsConfiguration = TLSConfiguration.makeClientConfiguration()
+            if configuration.insecure { tlsConfiguration.certificateVerification = .none }
+            do {
+                let context = try NIOSSLContext(configuration: tlsConfiguration)
+                // SNI must not carry an IP address.
+                let isAddressLiteral = (try? SocketAddress(ipAddress: target.host, port: 0)) != nil
+                tls = (context, isAddressLiteral ? nil : target.host)
+            } catch {
+                throw LoadRunError("cannot set up TLS: \(error)")
+            }
+        }
+
+        let connectTimeout = TimeAmount.nanoseconds(Int64(max(configuration.timeout.nanosecondsValue, 1e9)))
+        let handshake = group.next().makePromise(of: Void.self)
+        let bootstrap = ClientBootstrap(group: group)
+            .connectTimeout(connectTimeout)
+            .channelInitializer { [tls] channel in
+                guard let tls else {
+                    return channel.eventLoop.makeSucceededVoidFuture()
+                }
+                do {
+                    try channel.pipeline.syncOperations.addHandler(
+                        NIOSSLClientHandler(context: tls.context, serverHostname: tls.serverHostname)
+                    )
+                    try channel.pipeline.syncOperations.addHandler(HandshakeWaiter(promise: handshake))
+                    return channel.eventLoop.makeSucceededVoidFuture()
+                } catch {
+                    return channel.eventLoop.makeFailedFuture(error)
+                }
+            }
+        let channel: any Channel
+        do {
+            channel = try await bootstrap.connect(host: target.host, port: target.port).get()
+        } catch {
+            handshake.succeed()
+            throw LoadRunError(connectMessage(error, endpoint: endpoint, target: target))
+        }
+        if tls != nil {
+            do {
+                try await handshake.futureResult.get()
+            } catch {
+                try? await channel.close()
+                throw LoadRunError(
+                    "TLS handshake with \(endpoint) failed: \(error). For a self-signed certificate add --insecure."
+                )
+            }
+        } else {
+            handshake.succeed()
+        }
+        guard let address = channel.remoteAddress else {
+            try? await channel.close()
+            throw LoadRunError("connected to \(endpoint) but the connection closed at once; is it an HTTP server?")
+        }
+        try? await channel.close()
+        return Connection(address: address, tls: tls)
+    }
+
+    private static func connectMessage(_ error: any Error, endpoint: String, target: LoadTarget) -> String {
+        let prefix = "cannot connect to \(target.scheme.rawValue)://\(endpoint)"
+        if let connectionError = error as? NIOConnectionError {
+            if connectionError.connectionErrors.isEmpty {
+                return "cannot resolve host '\(target.host)': check the name, or use an IP address like 127.0.0.1"
+            }
+            if let first = connectionError.connectionErrors.first {
+                return connectMessage(first.error, endpoint: endpoint, target: target)
+            }
+        }
+        if case ChannelError.connectTimeout = error as? ChannelError ?? .ioOnClosedChannel {
+            return "\(prefix): no answer within the connect timeout; is the host reachable and the port open?"
+        }
+        if let ioError = error as? IOError {
+            switch ioError.errnoCode {
+            case ECONNREFUSED:
+                return "\(prefix): connection refused; is the server running and listening on port \(target.port)?"
+            case EHOSTUNREACH, ENETUNREACH:
+                return "\(prefix): host unreachable; check the address"
+            case ETIMEDOUT:
+                return "\(prefix): timed out; is the host reachable?"
+            default:
+                return "\(prefix): \(String(cString: strerror(ioError.errnoCode)))"
+            }
+        }
+        return "\(prefix): \(error)"
+    }
+}
+
+/// Completes a promise when the TLS handshake finishes or the connection fails first.
+private final class HandshakeWaiter: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    private let promise: EventLoopPromise<Void>
+    private var done = false
+
+    init(promise: EventLoopPromise<Void>) {
+        self.promise = promise
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let tlsEvent = event as? TLSUserEvent, case .handshakeCompleted = tlsEvent, !done {
+            done = true
+            promise.succeed()
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if !done {
+            done = true
+            promise.fail(error)
+        }
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if !done {
+            done = true
+            promise.fail(LoadRunError("the server closed the connection during the TLS handshake"))
+        }
+        context.fireChannelInactive()
+    }
+}

@@ -1,0 +1,46 @@
+import ArgumentParser
+import Hotpath
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Parses and runs a command, turning every failure into one line and an exit code.
+///
+/// ArgumentParser would print a usage block after an error; a user who typed `-d 10parsecs`
+/// needs one line that says what was wrong and what to do instead.
+@main
+enum EntryPoint {
+    static func main() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        do {
+            var command = try HotpathCommand.parseAsRoot(arguments)
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let failure as CLIExit {
+            if let message = failure.message { Terminal.error(message) }
+            Terminal.flush()
+            exit(failure.code)
+        } catch let error as HotpathInputError {
+            Terminal.error(error.message)
+            exit(CLIExit.badInput)
+        } catch {
+            if HotpathCommand.exitCode(for: error) == .success {
+                // --help and --version.
+                HotpathCommand.exit(withError: error)
+            }
+            let message = HotpathCommand.message(for: error)
+                .split(separator: "\n").first.map(String.init) ?? "\(error)"
+            let subcommand = arguments.first.map { ["load"].contains($0) ? " \($0)" : "" } ?? ""
+            Terminal.error("\(message) (see 'hotpath\(subcommand) --help')")
+            exit(CLIExit.badInput)
+        }
+    }
+}

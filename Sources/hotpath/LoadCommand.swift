@@ -1,0 +1,209 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Hotpath
+import HotpathLoad
+
+/// `hotpath load URL`: a wrk-compatible load test with honest latency, JSON and budgets.
+struct LoadCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "load",
+        abstract: "Load-test one URL: requests/sec, latency percentiles and their feel, errors, budget.",
+        discussion: """
+        Flags follow wrk (-c -t -d -H --timeout --latency) and wrk2 (-R). Without -R the load is \
+        closed-loop: each connection sends its next request when the previous answer arrives. With \
+        -R the total rate is held constant and latency is measured from when each request should \
+        have been sent, so a stalled server shows up in the percentiles (coordinated omission).
+
+        Examples:
+          hotpath load http://127.0.0.1:8080/ -c 50 -d 10s
+          hotpath load http://127.0.0.1:8080/orders -R 500 -d 30s --latency --json run.json
+          hotpath load http://127.0.0.1:8080/ -n 10000 --budget 'p95<200ms' --budget 'errors<1%'
+        """
+    )
+
+    @Argument(help: "The URL to load, http:// or https://.")
+    var url: String
+
+    @Option(name: [.short, .customLong("connections")], help: "Open connections (each has one request in flight).")
+    var connections: Int = 10
+
+    @Option(name: [.short, .customLong("threads")], help: "Event-loop threads.")
+    var threads: Int = 1
+
+    @Option(name: [.short, .customLong("duration")], help: "How long to measure: 10s, 500ms, 2m. Default 10s, or unlimited with -n.")
+    var duration: String?
+
+    @Option(name: [.short, .customLong("requests")], help: "Stop after this many requests (answered or failed).")
+    var requests: Int?
+
+    @Option(name: [.customShort("R"), .customLong("rate")], help: "Constant total rate in requests/sec; latency corrected for coordinated omission.")
+    var rate: Double?
+
+    @Option(name: [.customShort("H"), .customLong("header")], help: "A request header, 'Name: value' (repeatable).")
+    var headers: [String] = []
+
+    @Option(name: [.customShort("X"), .customLong("method")], help: "HTTP method.")
+    var method: String = "GET"
+
+    @Option(name: .customLong("body"), help: "Request body text.")
+    var body: String?
+
+    @Option(name: .customLong("body-file"), help: "Read the request body from a file.")
+    var bodyFile: String?
+
+    @Option(name: .customLong("timeout"), help: "A request without a complete answer after this long counts as a timeout.")
+    var timeout: String = "2s"
+
+    @Option(name: .customLong("warmup"), help: "Load for this long first without counting it (e.g. 2s).")
+    var warmup: String = "0s"
+
+    @Flag(name: .customLong("latency"), help: "Print the full latency distribution (percentile table and HdrHistogram spectrum).")
+    var latency = false
+
+    @Option(name: .customLong("json"), help: "Write everything measured to this JSON file (schema hotpath-load/1).")
+    var json: String?
+
+    @Option(name: .customLong("budget"), help: "A latency budget like 'p95<200ms', 'p99<1s,errors<1%', 'rps>500' (repeatable). Exit 99 when it fails.")
+    var budgets: [String] = []
+
+    @Flag(name: [.short, .customLong("insecure")], help: "Accept any TLS certificate (self-signed local servers).")
+    var insecure = false
+
+    @Flag(name: .customLong("no-progress"), help: "No live progress line, even on a terminal.")
+    var noProgress = false
+
+    func makeConfiguration() throws(HotpathInputError) -> LoadConfiguration {
+        var configuration = LoadConfiguration(target: try LoadTarget(parsing: url))
+        configuration.connections = connections
+        configuration.threads = threads
+        if let duration {
+            configuration.duration = try DurationText.parse(duration)
+        } else {
+            configuration.duration = requests == nil ? .seconds(10) : nil
+        }
+        configuration.requests = requests
+        configuration.rate = rate
+        configuration.method = method
+        configuration.timeout = try DurationText.parse(timeout)
+        configuration.warmup = try DurationText.parse(warmup)
+        configuration.insecure = insecure
+        for header in headers { configuration.headers.append(try LoadConfiguration.parseHeader(header)) }
+        if body != nil, bodyFile != nil {
+            throw HotpathInputError("give --body or --body-file, not both")
+        }
+        if let body { configuration.body = Array(body.utf8) }
+        if let bodyFile {
+            guard let data = FileManager.default.contents(atPath: bodyFile) else {
+                throw HotpathInputError("cannot read --body-file '\(bodyFile)': no such readable file")
+            }
+            configuration.body = Array(data)
+        }
+        try configuration.validate()
+        return configuration
+    }
+
+    func run() async throws {
+        let configuration = try makeConfiguration()
+        var budget: Budget?
+        for text in budgets {
+            let parsed = try Budget(parsing: text)
+            budget = budget.map { $0 + parsed } ?? parsed
+        }
+        if let json { try JSONOutput.checkWritable(json) }
+
+        let run = try LoadRun(configuration: configuration)
+        let interruption = Interruption { run.stop() }
+        defer { interruption.cancel() }
+
+        let renderer = LoadSummaryRenderer(showLatencyDistribution: latency, color: Terminal.wantsColor)
+        Terminal.out(renderer.header(for: configuration))
+        Terminal.flush()
+        let showProgress = Terminal.stderrIsTerminal && !noProgress
+        let startedAt = Date()
+        var progress: (@Sendable (LoadProgress) -> Void)?
+        if showProgress {
+            progress = { @Sendable update in Terminal.progress(ProgressLine.text(update)) }
+        }
+        let result: LoadResult
+        do throws(LoadRunError) {
+            result = try await run.run(progress: progress)
+        } catch {
+            if showProgress { Terminal.clearProgress() }
+            throw CLIExit.runFailed(error.message)
+        }
+        if showProgress { Terminal.clearProgress() }
+
+        let verdicts = budget?.evaluate(result.budgetMeasurement) ?? []
+        Terminal.out(renderer.render(result, verdicts: verdicts))
+        Terminal.flush()
+        if let json {
+            do {
+                try JSONOutput.write(LoadReport(result: result, verdicts: verdicts, startedAt: startedAt), to: json)
+            } catch {
+                throw CLIExit.runFailed("could not write the JSON report to '\(json)': \(error.localizedDescription)")
+            }
+        }
+        if verdicts.contains(where: { !$0.passed }) { throw CLIExit(code: CLIExit.budgetFailed) }
+        if result.stopReason == .interrupted { throw CLIExit(code: CLIExit.interrupted) }
+        if result.completed == 0 { throw CLIExit(code: CLIExit.runFailed) }
+    }
+}
+
+/// The live line on a terminal: elapsed, req/s, p95 so far, errors.
+enum ProgressLine {
+    static func text(_ progress: LoadProgress) -> String {
+        let elapsed = String(format: "%.0f", progress.elapsedSeconds)
+        let planned = progress.plannedSeconds.map { "/\(String(format: "%.0f", $0))s" } ?? "s"
+        switch progress.phase {
+        case .warmup:
+            return "  warming up \(elapsed)\(planned)"
+        case .measuring:
+            return "  \(elapsed)\(planned)  \(String(format: "%.0f", progress.requestsPerSecond)) req/s  p95 \(DurationText.format(nanoseconds: progress.p95SoFar))  \(progress.completed) done  \(progress.errors) errors"
+        }
+    }
+}
+
+/// Ctrl-C stops the run and keeps the results; a second Ctrl-C quits at once.
+/// `@unchecked`: a dispatch source is safe to use from any thread; the type only predates `Sendable`.
+final class Interruption: @unchecked Sendable {
+    private let source: any DispatchSourceSignal
+
+    init(onInterrupt: @escaping @Sendable () -> Void) {
+        signal(SIGINT, SIG_IGN)
+        source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        source.setEventHandler {
+            onInterrupt()
+            signal(SIGINT, SIG_DFL)
+        }
+        source.resume()
+    }
+
+    func cancel() {
+        source.cancel()
+        signal(SIGINT, SIG_DFL)
+    }
+}
+
+enum JSONOutput {
+    /// Fails before the run rather than after it, so a typo in the path loses no results.
+    static func checkWritable(_ path: String) throws(HotpathInputError) {
+        let directory = (path as NSString).deletingLastPathComponent
+        let folder = directory.isEmpty ? "." : directory
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw HotpathInputError("cannot write --json '\(path)': the folder '\(folder)' does not exist")
+        }
+        guard FileManager.default.isWritableFile(atPath: folder) else {
+            throw HotpathInputError("cannot write --json '\(path)': the folder '\(folder)' is not writable")
+        }
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw HotpathInputError("cannot write --json '\(path)': it is a folder; give a file name")
+        }
+    }
+
+    static func write(_ report: LoadReport, to path: String) throws {
+        let data = try report.encoded()
+        try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+}

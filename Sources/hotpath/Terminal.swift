@@ -1,0 +1,55 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Where the CLI writes: results on stdout, errors and the live progress line on stderr.
+enum Terminal {
+    static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
+    static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
+    /// Colour only for a terminal that wants it (https://no-color.org).
+    static var wantsColor: Bool { stdoutIsTerminal && getenv("NO_COLOR") == nil }
+
+    static func out(_ text: String) {
+        print(text, terminator: "")
+    }
+
+    static func error(_ message: String) {
+        writeError("hotpath: error: \(message)\n")
+    }
+
+    static func note(_ message: String) {
+        writeError("hotpath: \(message)\n")
+    }
+
+    /// Rewrites the progress line in place.
+    static func progress(_ line: String) {
+        writeError("\r\u{1B}[2K\(line)")
+    }
+
+    static func clearProgress() {
+        writeError("\r\u{1B}[2K")
+    }
+
+    static func flush() {
+        fflush(nil)
+    }
+
+    /// stderr unbuffered and straight to the descriptor: it is written from the progress
+    /// callback's thread and must not interleave with buffered stdout.
+    private static func writeError(_ text: String) {
+        fflush(nil)
+        var bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeMutableBytes { buffer in
+                write(STDERR_FILENO, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
+            }
+            if written <= 0 { return }
+            offset += written
+        }
+    }
+}
