@@ -17,7 +17,7 @@ public struct LoadSummaryRenderer: Sendable {
     public func header(for configuration: LoadConfiguration) -> String {
         var length: String
         if let duration = configuration.duration {
-            length = DurationText.format(duration)
+            length = DurationText.formatCompact(nanoseconds: duration.nanosecondsValue)
             if let requests = configuration.requests { length += " (or \(requests) requests)" }
         } else {
             length = "\(configuration.requests ?? 0) requests"
@@ -26,7 +26,7 @@ public struct LoadSummaryRenderer: Sendable {
             ?? "closed loop, latency from each actual send"
         var text = "Running \(length) test @ \(configuration.target)\n"
         text += "  \(configuration.threads) threads and \(configuration.connections) connections, \(mode)\n"
-        if configuration.warmup > .zero { text += "  warming up for \(DurationText.format(configuration.warmup)) first (not counted)\n" }
+        if configuration.warmup > .zero { text += "  warming up for \(DurationText.formatCompact(nanoseconds: configuration.warmup.nanosecondsValue)) first (not counted)\n" }
         return text
     }
 
@@ -83,7 +83,7 @@ public struct LoadSummaryRenderer: Sendable {
     }
 
     private func distribution(_ latency: LatencyHistogram) -> String {
-        var out = "  Latency Distribution (HdrHistogram)\n"
+        var out = "\n  Latency Distribution (HdrHistogram)\n"
         for value in [50.0, 75, 90, 99, 99.9, 99.99, 99.999, 100] {
             let label = value == 100 ? "100.000%" : String(format: "%7.3f%%", value)
             out += "   \(label)  \(DurationText.format(nanoseconds: latency.percentile(value)))\n"

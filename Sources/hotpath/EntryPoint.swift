@@ -16,7 +16,7 @@ import Darwin
 @main
 enum EntryPoint {
     static func main() async {
-        let arguments = Array(CommandLine.arguments.dropFirst())
+        let arguments = WrkArguments.split(Array(CommandLine.arguments.dropFirst()))
         do {
             var command = try HotpathCommand.parseAsRoot(arguments)
             if var asyncCommand = command as? any AsyncParsableCommand {
@@ -42,5 +42,26 @@ enum EntryPoint {
             Terminal.error("\(message) (see 'hotpath\(subcommand) --help')")
             exit(CLIExit.badInput)
         }
+    }
+}
+
+/// wrk users type `-t2 -c100 -d30s`; ArgumentParser wants a space after a short option.
+enum WrkArguments {
+    static let valueOptions: Set<Character> = ["t", "c", "d", "n", "R", "H", "X"]
+
+    static func split(_ arguments: [String]) -> [String] {
+        var result: [String] = []
+        var afterTerminator = false
+        for argument in arguments {
+            if argument == "--" { afterTerminator = true }
+            let characters = Array(argument)
+            if !afterTerminator, characters.count > 2, characters[0] == "-", valueOptions.contains(characters[1]) {
+                result.append("-\(characters[1])")
+                result.append(String(characters[2...]))
+            } else {
+                result.append(argument)
+            }
+        }
+        return result
     }
 }

@@ -34,7 +34,7 @@ struct LoadCommand: AsyncParsableCommand {
     @Option(name: [.short, .customLong("duration")], help: "How long to measure: 10s, 500ms, 2m. Default 10s, or unlimited with -n.")
     var duration: String?
 
-    @Option(name: [.short, .customLong("requests")], help: "Stop after this many requests (answered or failed).")
+    @Option(name: [.customShort("n"), .customLong("requests")], help: "Stop after this many requests (answered or failed).")
     var requests: Int?
 
     @Option(name: [.customShort("R"), .customLong("rate")], help: "Constant total rate in requests/sec; latency corrected for coordinated omission.")

@@ -1,0 +1,72 @@
+# Shared helpers for the benchmark scripts: installs, nginx on loopback, medians.
+
+# Installs Debian packages that are missing (wrk, nginx, ...).
+need_packages() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "installing ${missing[*]} from Debian's packages..." >&2
+    apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2
+  fi
+}
+
+# The release hotpath binary: $HOTPATH_BIN, or built now.
+hotpath_bin() {
+  if [ -n "${HOTPATH_BIN:-}" ]; then echo "$HOTPATH_BIN"; return; fi
+  swift build -c release --product hotpath >&2
+  echo "$(swift build -c release --show-bin-path)/hotpath"
+}
+
+# Starts nginx with one worker serving a 6-byte file on 127.0.0.1:$1; sets NGINX_DIR.
+start_nginx() {
+  local port=$1
+  NGINX_DIR=$(mktemp -d)
+  mkdir -p "$NGINX_DIR/www" "$NGINX_DIR/logs"
+  chmod 755 "$NGINX_DIR" "$NGINX_DIR/www"
+  printf 'hello\n' > "$NGINX_DIR/www/index.html"
+  chmod 644 "$NGINX_DIR/www/index.html"
+  cat > "$NGINX_DIR/nginx.conf" <<CONF
+worker_processes 1;
+daemon on;
+pid $NGINX_DIR/nginx.pid;
+error_log $NGINX_DIR/logs/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 100000000;
+  keepalive_timeout 120s;
+  server {
+    listen 127.0.0.1:$port;
+    root $NGINX_DIR/www;
+  }
+}
+CONF
+  nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf"
+  for _ in $(seq 50); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "nginx did not start on port $port" >&2
+  return 1
+}
+
+stop_nginx() {
+  if [ -n "${NGINX_DIR:-}" ] && [ -f "$NGINX_DIR/nginx.pid" ]; then
+    kill "$(cat "$NGINX_DIR/nginx.pid")" 2>/dev/null || true
+    sleep 0.3
+  fi
+  [ -n "${NGINX_DIR:-}" ] && rm -rf "$NGINX_DIR"
+}
+
+# Median of the numbers given as arguments.
+median() {
+  printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# Requests/sec from wrk-style output (both tools print that line).
+requests_per_sec() {
+  awk '/^Requests\/sec:/ { print $2 }'
+}

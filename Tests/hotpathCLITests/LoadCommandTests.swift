@@ -1,0 +1,138 @@
+import Foundation
+import HotpathLoad
+import HotpathTestSupport
+import Testing
+
+/// `hotpath load` run as a process against a real server on 127.0.0.1.
+@Suite("hotpath load command", .serialized)
+struct LoadCommandTests {
+    @Test(arguments: [
+        (["load", "127.0.0.1:8080"], "no scheme"),
+        (["load", "ftp://127.0.0.1/"], "unsupported scheme"),
+        (["load", "http://127.0.0.1:1/", "-d", "10parsecs"], "bad duration '10parsecs'"),
+        (["load", "http://127.0.0.1:1/", "--timeout=-1s"], "bad duration"),
+        (["load", "http://127.0.0.1:1/", "--budget", "p95<fast"], "bad budget"),
+        (["load", "http://127.0.0.1:1/", "-c", "0"], "connections must be at least 1"),
+        (["load", "http://127.0.0.1:1/", "-t", "4", "-c", "2"], "more threads"),
+        (["load", "http://127.0.0.1:1/", "-c", "many"], "many"),
+        (["load", "http://127.0.0.1:1/", "-n", "0"], "at least 1"),
+        (["load", "http://127.0.0.1:1/", "-R", "-5"], "rate"),
+        (["load", "http://127.0.0.1:1/", "-H", "NoColon"], "bad header"),
+        (["load", "http://127.0.0.1:1/", "--body-file", "/nonexistent/body"], "cannot read --body-file"),
+        (["load", "http://127.0.0.1:1/", "--json", "/nonexistent/dir/out.json"], "does not exist"),
+        (["load"], "Missing expected argument"),
+        (["lod", "http://127.0.0.1:1/"], "lod"),
+    ])
+    func badInputIsOneClearLine(arguments: [String], expected: String) throws {
+        let outcome = try CLIRunner.run(arguments)
+        #expect(outcome.status == 2, "exit \(outcome.status): \(outcome.stderr)")
+        let lines = outcome.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "stderr: \(outcome.stderr)")
+        #expect(outcome.stderr.hasPrefix("hotpath: error: "))
+        #expect(outcome.stderr.contains(expected), "stderr: \(outcome.stderr)")
+        #expect(!outcome.stdout.contains("Requests/sec"))
+    }
+
+    @Test func unreachableServerExitsOne() throws {
+        let outcome = try CLIRunner.run(["load", "http://127.0.0.1:1/", "-d", "1s"])
+        #expect(outcome.status == 1)
+        #expect(outcome.stderr.split(separator: "\n").count == 1)
+        #expect(outcome.stderr.contains("connection refused"))
+    }
+
+    @Test func budgetExitCodes() async throws {
+        let server = try await TestHTTPServer.start()
+        defer { Task { await server.shutdown() } }
+        let url = server.url + "/delay/20"
+        let pass = try CLIRunner.run(["load", url, "-n", "40", "-c", "2", "--budget", "p95<500ms", "--budget", "errors<1%"])
+        #expect(pass.status == 0, "\(pass.stdout)\(pass.stderr)")
+        #expect(pass.stdout.contains("✓ pass  p95<500ms"))
+        #expect(pass.stdout.contains("budget met"))
+
+        let fail = try CLIRunner.run(["load", url, "-n", "40", "-c", "2", "--budget", "p95<5ms,errors<1%"])
+        #expect(fail.status == 99, "\(fail.stdout)\(fail.stderr)")
+        #expect(fail.stdout.contains("✗ FAIL  p95<5ms"))
+        #expect(fail.stdout.contains("✓ pass  errors<1%"))
+        #expect(fail.stdout.contains("Requests/sec:"))
+    }
+
+    @Test func writesACompleteJSONReport() async throws {
+        let server = try await TestHTTPServer.start()
+        defer { Task { await server.shutdown() } }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("hotpath-\(UUID().uuidString).json").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let outcome = try CLIRunner.run([
+            "load", server.url + "/delay/2", "-c", "4", "-d", "2500ms", "--json", path, "--budget", "p99<1s", "--latency",
+        ])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stdout.contains("Detailed Percentile spectrum"))
+        // Not a terminal: no progress line at all.
+        #expect(outcome.stderr.isEmpty, "stderr: \(outcome.stderr)")
+
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        let report = try LoadReport.decode(data)
+        #expect(report.schema == "hotpath-load/1")
+        #expect(report.config.connections == 4)
+        #expect(report.config.latencyMode == "closed-loop")
+        #expect(report.summary.requests > 100)
+        #expect(report.latency.histogram.count == report.summary.requests)
+        #expect((report.latency.percentilesMs["p50"] ?? 0) >= 2)
+        #expect(report.latency.feel["p99"] == .instant)
+        #expect(report.latency.curve.last?.percentile == 100)
+        #expect(report.timeline.count >= 2)
+        #expect(report.timeline.allSatisfy { $0.rps >= 0 })
+        #expect(report.statusCodes["200"] == report.summary.requests)
+        #expect(report.budget.first?.clause == "p99<1s")
+        #expect(report.budgetPassed)
+        // Keys are snake_case for machines.
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(text.contains("\"requests_per_second\""))
+        #expect(text.contains("\"p50_ms\""))
+    }
+
+    @Test func keepsResultsWhenTheServerDies() async throws {
+        let server = try await TestHTTPServer.start()
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("hotpath-\(UUID().uuidString).json").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let kill = Task {
+            try await Task.sleep(for: .milliseconds(1200))
+            await server.shutdown()
+        }
+        let outcome = try CLIRunner.run(["load", server.url + "/delay/5", "-c", "4", "-d", "3s", "--json", path])
+        _ = try await kill.value
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stdout.contains("Socket errors: connect"))
+        #expect(outcome.stdout.contains("Requests/sec:"))
+        let report = try LoadReport.decode(Data(contentsOf: URL(fileURLWithPath: path)))
+        #expect(report.errors.connect > 0)
+        #expect(report.summary.requests > 50)
+        #expect(report.warnings.contains { $0.kind == "socket-errors" })
+    }
+
+    @Test func rateModeReportsCorrectedAndUncorrected() async throws {
+        let server = try await TestHTTPServer.start()
+        defer { Task { await server.shutdown() } }
+        let outcome = try CLIRunner.run(["load", server.url + "/", "-R", "100", "-c", "2", "-d", "1500ms"])
+        #expect(outcome.status == 0)
+        #expect(outcome.stdout.contains("at 100 req/s, latency from each intended send (corrected)"))
+        #expect(outcome.stdout.contains("Uncorrected"))
+    }
+
+    /// On a terminal the run shows a live line; `script` gives the child a pseudo-terminal.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script")))
+    func showsProgressOnATerminal() async throws {
+        let server = try await TestHTTPServer.start()
+        defer { Task { await server.shutdown() } }
+        let command = "\(CLIRunner.binary.path) load \(server.url)/delay/5 -c 2 -d 2500ms"
+        let outcome = try CLIRunner.runProcess("/usr/bin/script", ["-qefc", command, "/dev/null"])
+        #expect(outcome.status == 0)
+        #expect(outcome.stdout.contains("req/s  p95"), "\(outcome.stdout)")
+        #expect(outcome.stdout.contains("\u{1B}[2K"))
+    }
+
+    @Test func helpExitsZero() throws {
+        let outcome = try CLIRunner.run(["load", "--help"])
+        #expect(outcome.status == 0)
+        #expect(outcome.stdout.contains("--rate"))
+    }
+}
