@@ -60,12 +60,18 @@ public struct HTTPResponseParser: Sendable {
     private var candidateMask: UInt8 = 0
     private var header: InterestingHeader = .none
     private var contentLength: Int64 = -1
+    private var headerValue: Int64 = 0
     private var sawChunked = false
     private var sawClose = false
     private var sawKeepAlive = false
-    private var tokenPosition = 0
-    private var secondTokenPosition = 0
     private var digitsSeen = false
+    /// Comma-separated header tokens are matched whole ("close", not "notclose").
+    private var tokenLength = 0
+    private var tokenCandidates: UInt8 = 0b11
+    private var lastCodingIsChunked = false
+    /// Bytes in the current line; a line past `maximumLineLength` is garbage, not HTTP.
+    private var lineLength = 0
+    private static let maximumLineLength = 16 * 1024
 
     // Body progress.
     private var remaining: Int64 = 0
@@ -156,6 +162,7 @@ public struct HTTPResponseParser: Sendable {
                 try endHeaders(onResponse)
             } else {
                 nameLength = 0
+                lineLength = 0
                 candidateMask = 0b111
                 header = .none
                 state = .headerName
@@ -179,14 +186,24 @@ public struct HTTPResponseParser: Sendable {
             } else if byte == ASCII.cr {
                 guard digitsSeen else { throw HTTPResponseParseError(description: "empty chunk size") }
                 state = .chunkSizeLF
+            } else if byte == ASCII.lf {
+                guard digitsSeen else { throw HTTPResponseParseError(description: "empty chunk size") }
+                state = remaining == 0 ? .trailerLineStart : .chunkData
             } else if byte == ASCII.semicolon || byte == ASCII.space || byte == ASCII.tab {
                 guard digitsSeen else { throw HTTPResponseParseError(description: "empty chunk size") }
+                lineLength = 0
                 state = .chunkExtension
             } else {
                 throw HTTPResponseParseError(description: "bad chunk size")
             }
         case .chunkExtension:
-            if byte == ASCII.cr { state = .chunkSizeLF }
+            lineLength += 1
+            guard lineLength < Self.maximumLineLength else { throw HTTPResponseParseError(description: "chunk extension too long") }
+            if byte == ASCII.cr {
+                state = .chunkSizeLF
+            } else if byte == ASCII.lf {
+                state = remaining == 0 ? .trailerLineStart : .chunkData
+            }
         case .chunkSizeLF:
             guard byte == ASCII.lf else { throw HTTPResponseParseError(description: "expected LF after chunk size") }
             state = remaining == 0 ? .trailerLineStart : .chunkData
@@ -204,9 +221,12 @@ public struct HTTPResponseParser: Sendable {
             } else if byte == ASCII.lf {
                 complete(onResponse)
             } else {
+                lineLength = 0
                 state = .trailerLine
             }
         case .trailerLine:
+            lineLength += 1
+            guard lineLength < Self.maximumLineLength else { throw HTTPResponseParseError(description: "trailer line too long") }
             if byte == ASCII.lf { state = .trailerLineStart }
         case .trailerEndLF:
             guard byte == ASCII.lf else { throw HTTPResponseParseError(description: "expected LF after trailers") }
@@ -239,6 +259,7 @@ public struct HTTPResponseParser: Sendable {
             status = status * 10 + Int(byte - ASCII.zero)
         default:
             // Reason phrase: skipped up to the end of the line.
+            guard position < Self.maximumLineLength else { throw HTTPResponseParseError(description: "status line too long") }
             if byte == ASCII.lf {
                 guard status >= 100 else { throw HTTPResponseParseError(description: "bad status code") }
                 state = .headerLineStart
@@ -249,16 +270,21 @@ public struct HTTPResponseParser: Sendable {
     private mutating func consumeHeaderName(_ byte: UInt8) throws(HTTPResponseParseError) {
         if byte == ASCII.colon {
             header = matchedHeader()
-            tokenPosition = 0
-            secondTokenPosition = 0
+            tokenLength = 0
+            tokenCandidates = 0b11
             digitsSeen = false
-            if header == .contentLength { contentLength = 0 }
+            headerValue = 0
             state = .headerValue
             return
         }
         guard byte != ASCII.lf, byte != ASCII.cr else {
             throw HTTPResponseParseError(description: "header line without a colon")
         }
+        guard byte != ASCII.space, byte != ASCII.tab else {
+            throw HTTPResponseParseError(description: "whitespace in a header name")
+        }
+        lineLength += 1
+        guard lineLength < Self.maximumLineLength else { throw HTTPResponseParseError(description: "header line too long") }
         if candidateMask != 0 {
             let lower = ASCII.lowercased(byte)
             if candidateMask & 0b001 != 0, !Self.matches(Self.contentLengthName, at: nameLength, lower) {
@@ -286,43 +312,72 @@ public struct HTTPResponseParser: Sendable {
     }
 
     private mutating func consumeHeaderValue(_ byte: UInt8) throws(HTTPResponseParseError) {
-        if byte == ASCII.cr {
-            state = .headerLineEnd
+        if byte == ASCII.cr || byte == ASCII.lf {
+            try finishHeaderValue()
+            state = byte == ASCII.cr ? .headerLineEnd : .headerLineStart
             return
         }
-        if byte == ASCII.lf {
-            state = .headerLineStart
-            return
-        }
+        lineLength += 1
+        guard lineLength < Self.maximumLineLength else { throw HTTPResponseParseError(description: "header line too long") }
         switch header {
         case .none:
             break
         case .contentLength:
             if byte >= ASCII.zero, byte <= ASCII.nine {
-                guard contentLength < Int64.max / 10 else { throw HTTPResponseParseError(description: "content-length too large") }
-                contentLength = contentLength * 10 + Int64(byte - ASCII.zero)
+                guard headerValue < Int64.max / 10 else { throw HTTPResponseParseError(description: "content-length too large") }
+                headerValue = headerValue * 10 + Int64(byte - ASCII.zero)
                 digitsSeen = true
             } else if byte != ASCII.space, byte != ASCII.tab {
                 throw HTTPResponseParseError(description: "bad content-length")
             }
-        case .transferEncoding:
-            if Self.advanceToken("chunked", &tokenPosition, ASCII.lowercased(byte)) { sawChunked = true }
-        case .connection:
-            let lower = ASCII.lowercased(byte)
-            if Self.advanceToken("close", &tokenPosition, lower) { sawClose = true }
-            if Self.advanceToken("keep-alive", &secondTokenPosition, lower) { sawKeepAlive = true }
+        case .transferEncoding, .connection:
+            if byte == ASCII.comma {
+                finishToken()
+            } else if byte != ASCII.space, byte != ASCII.tab {
+                let lower = ASCII.lowercased(byte)
+                let first: StaticString = header == .connection ? "close" : "chunked"
+                if tokenCandidates & 0b01 != 0, !Self.matches(first, at: tokenLength, lower) { tokenCandidates &= ~0b01 }
+                if tokenCandidates & 0b10 != 0, !Self.matches("keep-alive", at: tokenLength, lower) { tokenCandidates &= ~0b10 }
+                tokenLength += 1
+            }
         }
     }
 
-    /// Substring scan for a token inside a header value; true once the whole token was seen.
-    private static func advanceToken(_ token: StaticString, _ position: inout Int, _ byte: UInt8) -> Bool {
-        let length = token.utf8CodeUnitCount
-        if position < length, token.utf8Start[position] == byte {
-            position += 1
-            return position == length
+    /// Ends one comma-separated token of Connection or Transfer-Encoding.
+    private mutating func finishToken() {
+        defer {
+            tokenLength = 0
+            tokenCandidates = 0b11
         }
-        position = token.utf8Start[0] == byte ? 1 : 0
-        return false
+        guard tokenLength > 0 else { return }
+        switch header {
+        case .connection:
+            if tokenCandidates & 0b01 != 0, tokenLength == 5 { sawClose = true }
+            if tokenCandidates & 0b10 != 0, tokenLength == 10 { sawKeepAlive = true }
+        case .transferEncoding:
+            lastCodingIsChunked = tokenCandidates & 0b01 != 0 && tokenLength == 7
+        case .none, .contentLength:
+            break
+        }
+    }
+
+    private mutating func finishHeaderValue() throws(HTTPResponseParseError) {
+        switch header {
+        case .contentLength:
+            guard digitsSeen else { throw HTTPResponseParseError(description: "empty content-length") }
+            if contentLength >= 0, contentLength != headerValue {
+                throw HTTPResponseParseError(description: "conflicting content-length headers")
+            }
+            contentLength = headerValue
+        case .transferEncoding:
+            finishToken()
+            // The final coding decides the framing, across repeated headers too.
+            sawChunked = lastCodingIsChunked
+        case .connection:
+            finishToken()
+        case .none:
+            break
+        }
     }
 
     private mutating func endHeaders(_ onResponse: (ParsedResponse) -> Void) throws(HTTPResponseParseError) {

@@ -54,8 +54,8 @@ public struct LoadConfiguration: Sendable {
             throw HotpathInputError("give a duration (-d 10s) or a number of requests (-n 1000)")
         }
         if let rate {
-            guard rate.isFinite, rate > 0 else {
-                throw HotpathInputError("the rate must be a positive number of requests per second (got \(rate))")
+            guard rate.isFinite, rate >= 0.001, rate <= 10_000_000 else {
+                throw HotpathInputError("the rate must be between 0.001 and 10000000 requests per second (got \(rate))")
             }
         }
         guard timeout > .zero else {

@@ -27,6 +27,7 @@ final class LoadConnectionHandler: ChannelInboundHandler {
     private var parser = HTTPResponseParser()
 
     private var ready = false
+    var isReady: Bool { ready }
     private var inFlight = false
     /// Whether the in-flight request counts (sent while measuring) and holds a `-n` ticket.
     private var inFlightMeasured = false
@@ -34,6 +35,19 @@ final class LoadConnectionHandler: ChannelInboundHandler {
     private var sentAt: UInt64 = 0
     private var intendedAt: UInt64 = 0
     private var pendingSend: Scheduled<Void>?
+    /// When the connection was opened, to time out a TLS handshake that never finishes.
+    private let openedAt = MonotonicClock.now()
+    /// Whether any response arrived on this connection (a connection that is reset before
+    /// answering anything is retried with back-off, like a failed connect).
+    private(set) var answeredAny = false
+    /// True while `parser.feed` runs: what follows a response waits until it returns, so
+    /// that a write failing synchronously cannot re-enter the parser.
+    private var parsing = false
+    private var afterParsing: AfterResponse = .nothing
+
+    private enum AfterResponse {
+        case nothing, sendNext, close
+    }
     /// Set once this connection's failure has been counted, so close does not count it again.
     private var failureCounted = false
     private var shuttingDown = false
@@ -47,6 +61,7 @@ final class LoadConnectionHandler: ChannelInboundHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        worker.connectionOpened(self, slot: slot)
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -76,7 +91,8 @@ final class LoadConnectionHandler: ChannelInboundHandler {
             let intended = slot.nextIntendedSend
             let now = MonotonicClock.now()
             if intended > now &+ 50_000 {
-                pendingSend = context.eventLoop.assumeIsolated().scheduleTask(deadline: .uptimeNanoseconds(intended)) {
+                let wait = TimeAmount.nanoseconds(Int64(clamping: intended &- now))
+                pendingSend = context.eventLoop.assumeIsolated().scheduleTask(in: wait) {
                     self.pendingSend = nil
                     self.send(intended: intended)
                 }
@@ -98,8 +114,13 @@ final class LoadConnectionHandler: ChannelInboundHandler {
         inFlightMeasured = measured
         inFlightTicketed = measured && worker.shared.requestLimit != nil
         sentAt = MonotonicClock.now()
-        intendedAt = worker.rateInterval == nil ? sentAt : intended
-        context.writeAndFlush(wrapOutboundOut(worker.request), promise: nil)
+        // A send up to 50 µs early must not make the latency negative.
+        intendedAt = worker.rateInterval == nil ? sentAt : min(intended, sentAt)
+        // NIO reports a failed write only through its promise (the channel then just
+        // closes), so the promise is what tells a write error from a read error.
+        let written = context.eventLoop.makePromise(of: Void.self)
+        written.futureResult.assumeIsolated().whenFailure { _ in self.fail(.write) }
+        context.writeAndFlush(wrapOutboundOut(worker.request), promise: written)
     }
 
     // MARK: - Receiving
@@ -107,12 +128,24 @@ final class LoadConnectionHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
         if worker.measuring { worker.statistics.bytesRead &+= UInt64(buffer.readableBytes) }
+        parsing = true
         do {
             try buffer.withUnsafeReadableBytes { bytes throws(HTTPResponseParseError) in
                 try parser.feed(bytes) { response in self.responseCompleted(response) }
             }
         } catch {
+            parsing = false
+            afterParsing = .nothing
             fail(.read)
+            return
+        }
+        parsing = false
+        let next = afterParsing
+        afterParsing = .nothing
+        switch next {
+        case .nothing: break
+        case .sendNext: sendNext()
+        case .close: shutDown()
         }
     }
 
@@ -124,6 +157,7 @@ final class LoadConnectionHandler: ChannelInboundHandler {
         }
         let now = MonotonicClock.now()
         inFlight = false
+        answeredAny = true
         if inFlightMeasured {
             worker.statistics.recordResponse(
                 status: response.status,
@@ -133,7 +167,10 @@ final class LoadConnectionHandler: ChannelInboundHandler {
         }
         if inFlightTicketed { worker.shared.resolveTicket() }
         if let interval = worker.rateInterval { slot.nextIntendedSend &+= interval }
-        if response.keepAlive {
+        let next: AfterResponse = response.keepAlive ? .sendNext : .close
+        if parsing {
+            afterParsing = next
+        } else if next == .sendNext {
             sendNext()
         } else {
             shutDown()
@@ -151,11 +188,19 @@ final class LoadConnectionHandler: ChannelInboundHandler {
             if let interval = worker.rateInterval { slot.nextIntendedSend &+= interval }
         }
         inFlight = false
+        afterParsing = .nothing
+        pendingSend?.cancel()
+        pendingSend = nil
         context?.close(promise: nil)
     }
 
     func checkTimeout(now: UInt64, limit: UInt64) {
-        if inFlight, now &- sentAt > limit { fail(.timeout) }
+        if inFlight, now &- sentAt > limit {
+            fail(.timeout)
+        } else if !ready, now &- openedAt > limit {
+            // A TLS handshake that never finishes: closing it counts as a connect failure.
+            context?.close(promise: nil)
+        }
     }
 
     /// Closes without counting anything (run over, or the server asked to close).
@@ -168,6 +213,13 @@ final class LoadConnectionHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // A TLS peer that closes without close_notify still ends a close-delimited body.
+        if let tlsError = error as? NIOSSLError, case .uncleanShutdown = tlsError, inFlight, !parsing,
+            let response = parser.finishAtEndOfStream()
+        {
+            responseCompleted(response)
+            return
+        }
         if let ioError = error as? IOError, ioError.errnoCode == EPIPE {
             fail(.write)
         } else {
@@ -178,12 +230,12 @@ final class LoadConnectionHandler: ChannelInboundHandler {
     func channelInactive(context: ChannelHandlerContext) {
         pendingSend?.cancel()
         pendingSend = nil
-        if inFlight, let response = parser.finishAtEndOfStream() {
+        if inFlight, !parsing, let response = parser.finishAtEndOfStream() {
             responseCompleted(response)
         }
         if inFlight, !shuttingDown { fail(.read) }
         inFlight = false
-        worker.connectionClosed(self, slot: slot, wasReady: ready)
+        worker.connectionClosed(self, slot: slot, wasUsable: ready && answeredAny)
         self.context = nil
         context.fireChannelInactive()
     }

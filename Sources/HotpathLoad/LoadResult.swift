@@ -60,10 +60,11 @@ public struct LoadResult: Sendable {
     public var attempts: UInt64 { completed &+ errors.read &+ errors.write &+ errors.timeout }
     /// Failed requests: socket errors and timeouts, plus responses outside 2xx/3xx.
     public var failed: UInt64 { errors.total &+ statusCounts.unsuccessful }
-    public var errorRate: Double { attempts == 0 ? (errors.total > 0 ? 1 : 0) : Double(failed) / Double(max(attempts, 1)) }
+    /// Failed share of everything tried, connection attempts included: 0...1.
+    public var errorRate: Double { Double(failed) / Double(max(completed &+ errors.total, 1)) }
 
     /// What a budget is checked against.
     public var budgetMeasurement: BudgetMeasurement {
-        BudgetMeasurement(latency: latency, requests: max(attempts, failed), errors: failed, requestsPerSecond: requestsPerSecond)
+        BudgetMeasurement(latency: latency, requests: completed &+ errors.total, errors: failed, requestsPerSecond: requestsPerSecond)
     }
 }

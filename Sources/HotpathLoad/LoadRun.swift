@@ -39,13 +39,19 @@ public final class LoadRun: Sendable {
 
     /// Runs the load. Throws only when the run cannot start (unreachable server, TLS
     /// failure); once measuring, failures are counted, not thrown.
-    public func run(progress: (@Sendable (LoadProgress) -> Void)? = nil) async throws(LoadRunError) -> LoadResult {
+    /// - Parameters:
+    ///   - connected: called once the server answered the preflight connection, before the load starts.
+    ///   - progress: called once a second while the run goes.
+    public func run(
+        connected: (@Sendable () -> Void)? = nil,
+        progress: (@Sendable (LoadProgress) -> Void)? = nil
+    ) async throws(LoadRunError) -> LoadResult {
         guard started.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged else {
             throw LoadRunError("a LoadRun runs once; make a new one for another run")
         }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.threads)
         do {
-            let result = try await run(on: group, progress: progress)
+            let result = try await run(on: group, connected: connected, progress: progress)
             try? await group.shutdownGracefully()
             return result
         } catch {
@@ -56,9 +62,11 @@ public final class LoadRun: Sendable {
 
     private func run(
         on group: MultiThreadedEventLoopGroup,
+        connected: (@Sendable () -> Void)?,
         progress: (@Sendable (LoadProgress) -> Void)?
     ) async throws(LoadRunError) -> LoadResult {
         let connection = try await Preflight.check(configuration, group: group)
+        connected?()
         let workers = await makeWorkers(group: group, address: connection.address, tls: connection.tls)
 
         for (worker, share) in workers {
@@ -99,6 +107,8 @@ public final class LoadRun: Sendable {
         var completedSoFar: UInt64 = 0
         var errorsSoFar: UInt64 = 0
         var secondsWithoutResponses = 0
+        var errorsWithoutResponses: UInt64 = 0
+        let giveUpAfter = max(10, Int((configuration.timeout.nanosecondsValue / 1e9 * 3).rounded(.up)))
         var lastTick = measuringSince
         var reason = LoadStopReason.duration
         for await event in events {
@@ -123,9 +133,16 @@ public final class LoadRun: Sendable {
                 p95SoFar: soFar.percentile(95),
                 errors: errorsSoFar
             ))
-            // A run bounded only by -n would wait forever on a server that died.
-            secondsWithoutResponses = interval.completed == 0 && interval.errors.total > 0 ? secondsWithoutResponses + 1 : 0
-            if configuration.duration == nil, secondsWithoutResponses >= 10 {
+            // A run bounded only by -n would wait forever on a server that died. Failures
+            // come in bursts (one per timeout and back-off), so count a window, not seconds.
+            if interval.completed == 0 {
+                secondsWithoutResponses += 1
+                errorsWithoutResponses &+= interval.errors.total
+            } else {
+                secondsWithoutResponses = 0
+                errorsWithoutResponses = 0
+            }
+            if configuration.duration == nil, secondsWithoutResponses >= giveUpAfter, errorsWithoutResponses > 0 {
                 reason = .serverStopped
                 break
             }
@@ -253,7 +270,7 @@ public final class LoadRun: Sendable {
             let count = connections / threads + (index < connections % threads ? 1 : 0)
             var phases: [UInt64] = []
             for _ in 0..<count {
-                phases.append(rateInterval.map { $0 * UInt64(globalIndex) / UInt64(connections) } ?? 0)
+                phases.append(rateInterval.map { UInt64(Double($0) * Double(globalIndex) / Double(connections)) } ?? 0)
                 globalIndex += 1
             }
             let worker = try? await loop.submit {

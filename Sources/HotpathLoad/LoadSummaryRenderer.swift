@@ -116,7 +116,7 @@ public struct LoadSummaryRenderer: Sendable {
     static func percent(_ value: Double) -> String { String(format: "%.2f%%", value) }
 
     static func number(_ value: Double) -> String {
-        value == value.rounded() ? String(Int(value)) : String(format: "%.1f", value)
+        value == value.rounded() ? String(format: "%.0f", value) : String(format: "%.1f", value)
     }
 
     /// Bytes in wrk's units (1024-based): 512.00B, 9.73MB.

@@ -18,7 +18,7 @@ extension LoadResult {
         case .interrupted:
             warnings.append(.init(kind: "interrupted", message: "interrupted after \(ms(elapsed.nanosecondsValue)): the figures cover only that time"))
         case .serverStopped:
-            warnings.append(.init(kind: "interrupted", message: "stopped early: no response for 10 s while connections kept failing; the server seems to be down"))
+            warnings.append(.init(kind: "interrupted", message: "stopped early: no response for a long while (10 s, or 3 timeouts) while connections kept failing; the server seems to be down"))
         case .duration, .requestCount:
             break
         }

@@ -64,6 +64,9 @@ final class LoadWorker {
     func startMeasuring() {
         statistics.reset()
         measuring = true
+        // A rate-mode backlog from the warmup must not count as waiting in the measurement.
+        let now = MonotonicClock.now()
+        for slot in slots where slot.nextIntendedSend < now { slot.nextIntendedSend = now }
     }
 
     func takeInterval() -> WorkerInterval {
@@ -126,6 +129,10 @@ final class LoadWorker {
     private func connectFailed(_ slot: ConnectionSlot) {
         guard !stopping else { return }
         if measuring { statistics.recordError(.connect) }
+        retryLater(slot)
+    }
+
+    private func retryLater(_ slot: ConnectionSlot) {
         slot.consecutiveFailures += 1
         // Back off (1 ms doubling to 250 ms) so a dead server is counted, not hammered.
         let delay = Int64(1) << Int64(min(slot.consecutiveFailures - 1, 8))
@@ -136,21 +143,32 @@ final class LoadWorker {
         }
     }
 
+    /// A TCP connection exists (the sweep can now time out its TLS handshake).
+    func connectionOpened(_ handler: LoadConnectionHandler, slot: ConnectionSlot) {
+        slot.handler = handler
+    }
+
     /// A connection is ready for requests (TCP connected, and TLS handshake done).
     func connectionReady(_ handler: LoadConnectionHandler, slot: ConnectionSlot) {
-        slot.consecutiveFailures = 0
         slot.handler = handler
     }
 
     /// A connection went away; open a new one unless the run is over.
-    func connectionClosed(_ handler: LoadConnectionHandler, slot: ConnectionSlot, wasReady: Bool) {
+    func connectionClosed(_ handler: LoadConnectionHandler, slot: ConnectionSlot, wasUsable: Bool) {
         if slot.handler === handler { slot.handler = nil }
         guard !stopping else { return }
-        if !wasReady {
-            // Closed before it became usable (TLS failure, immediate reset): a connect error.
-            connectFailed(slot)
+        if handler.isReady {
+            if wasUsable {
+                slot.consecutiveFailures = 0
+                connect(slot)
+            } else {
+                // Accepted but reset before any answer: retry with back-off, the failure
+                // of the request itself is already counted.
+                retryLater(slot)
+            }
         } else {
-            connect(slot)
+            // Closed before it became usable (TLS failure or handshake timeout): a connect error.
+            connectFailed(slot)
         }
     }
 

@@ -27,6 +27,9 @@ enum Preflight {
         var tls: (context: NIOSSLContext, serverHostname: String?)?
         if target.scheme == .https {
             var tlsConfiguration = TLSConfiguration.makeClientConfiguration()
+            // A timed-out connection must be replaced at once, not after waiting 5 s for a
+            // close_notify that a hung server never sends.
+            tlsConfiguration.shutdownTimeout = .milliseconds(50)
             if configuration.insecure { tlsConfiguration.certificateVerification = .none }
             do {
                 let context = try NIOSSLContext(configuration: tlsConfiguration)
@@ -64,6 +67,12 @@ enum Preflight {
             throw LoadRunError(connectMessage(error, endpoint: endpoint, target: target))
         }
         if tls != nil {
+            // connectTimeout covers TCP only: a port that accepts and stays silent would
+            // otherwise hang the handshake for ever.
+            let handshakeTimeout = channel.eventLoop.scheduleTask(in: connectTimeout) {
+                handshake.fail(LoadRunError("no TLS handshake within \(DurationText.format(configuration.timeout)); is it an https server?"))
+            }
+            defer { handshakeTimeout.cancel() }
             do {
                 try await handshake.futureResult.get()
             } catch {

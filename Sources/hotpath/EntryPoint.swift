@@ -49,13 +49,21 @@ enum EntryPoint {
 enum WrkArguments {
     static let valueOptions: Set<Character> = ["t", "c", "d", "n", "R", "H", "X"]
 
+    /// Options that take no value: after any other option, the next word is its value.
+    static let flags: Set<String> = ["--latency", "-k", "--insecure", "--no-progress", "-h", "--help", "--version"]
+
     static func split(_ arguments: [String]) -> [String] {
         var result: [String] = []
         var afterTerminator = false
+        var previousTakesValue = false
         for argument in arguments {
             if argument == "--" { afterTerminator = true }
             let characters = Array(argument)
-            if !afterTerminator, characters.count > 2, characters[0] == "-", valueOptions.contains(characters[1]) {
+            let isValue = previousTakesValue
+            previousTakesValue = !afterTerminator && argument.hasPrefix("-") && !argument.contains("=")
+                && !flags.contains(argument) && argument.count > 1 && !argument.dropFirst().allSatisfy(\.isNumber)
+            if !afterTerminator, !isValue, characters.count > 2, characters[0] == "-", valueOptions.contains(characters[1]) {
+                previousTakesValue = false
                 result.append("-\(characters[1])")
                 result.append(String(characters[2...]))
             } else {

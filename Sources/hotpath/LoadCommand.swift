@@ -117,8 +117,7 @@ struct LoadCommand: AsyncParsableCommand {
         defer { interruption.cancel() }
 
         let renderer = LoadSummaryRenderer(showLatencyDistribution: latency, color: Terminal.wantsColor)
-        Terminal.out(renderer.header(for: configuration))
-        Terminal.flush()
+        let header = renderer.header(for: configuration)
         let showProgress = Terminal.stderrIsTerminal && !noProgress
         let startedAt = Date()
         var progress: (@Sendable (LoadProgress) -> Void)?
@@ -127,7 +126,13 @@ struct LoadCommand: AsyncParsableCommand {
         }
         let result: LoadResult
         do throws(LoadRunError) {
-            result = try await run.run(progress: progress)
+            result = try await run.run(
+                connected: {
+                    Terminal.out(header)
+                    Terminal.flush()
+                },
+                progress: progress
+            )
         } catch {
             if showProgress { Terminal.clearProgress() }
             throw CLIExit.runFailed(error.message)

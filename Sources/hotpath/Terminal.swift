@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -17,8 +18,10 @@ enum Terminal {
         print(text, terminator: "")
     }
 
+    /// One line, always: line breaks that came in with user text are shown escaped.
     static func error(_ message: String) {
-        writeError("hotpath: error: \(message)\n")
+        let oneLine = message.replacingOccurrences(of: "\r", with: "\\r").replacingOccurrences(of: "\n", with: "\\n")
+        writeError("hotpath: error: \(oneLine)\n")
     }
 
     static func note(_ message: String) {

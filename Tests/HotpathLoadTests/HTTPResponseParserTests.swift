@@ -94,7 +94,31 @@ struct HTTPResponseParserTests {
         #expect(try Self.parseAtEverySplit("HTTP/1.1 200 OK\nContent-Length: 2\n\nok") == [ParsedResponse(status: 200, keepAlive: true)])
     }
 
+    @Test func tokensMatchWhole() throws {
+        // "notclose" is not "close"; a final coding other than chunked means close-delimited.
+        #expect(try Self.parseAtEverySplit("HTTP/1.1 200 OK\r\nConnection: notclose, x\r\nContent-Length: 0\r\n\r\n")
+            == [ParsedResponse(status: 200, keepAlive: true)])
+        #expect(try Self.parseAtEverySplit("HTTP/1.1 200 OK\r\nConnection: Upgrade, Close\r\nContent-Length: 0\r\n\r\n")
+            == [ParsedResponse(status: 200, keepAlive: false)])
+        #expect(try Self.parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n").isEmpty)
+        #expect(try Self.parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n").count == 1)
+    }
+
+    @Test func repeatedEqualContentLengthIsFine() throws {
+        #expect(try Self.parseAtEverySplit("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nok").count == 1)
+    }
+
+    @Test func chunkSizeLineMayEndWithABareLineFeed() throws {
+        let text = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2;x=y\nok\r\n0\n\r\n"
+        #expect(try Self.parseAtEverySplit(text).count == 1)
+    }
+
     @Test(arguments: [
+        "HTTP/1.1 200 OK\r\nContent-Length: 10\r\nContent-Length: 5\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nContent-Length:\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nContent-Length : 5\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nX-Big: " + String(repeating: "a", count: 20_000) + "\r\n\r\n",
+        "HTTP/1.1 200 " + String(repeating: "r", count: 20_000) + "\r\n\r\n",
         "SMTP/1.1 200 OK\r\n\r\n",
         "HTTP/2.0 200 OK\r\n\r\n",
         "HTTP/1.1 2x0 OK\r\n\r\n",

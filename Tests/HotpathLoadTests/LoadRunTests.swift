@@ -41,6 +41,7 @@ struct LoadRunTests {
         #expect(result.statusCounts.byStatus.first?.status == 503)
         #expect(result.statusCounts.unsuccessful == 200)
         #expect(result.errorRate == 1)
+        #expect(result.budgetMeasurement.errors == 200)
         #expect(result.warnings.contains { $0.kind == "unsuccessful" })
         let verdicts = try Budget(parsing: "errors<1%").evaluate(result.budgetMeasurement)
         #expect(verdicts.first?.passed == false)
@@ -131,6 +132,7 @@ struct LoadRunTests {
         _ = try await kill.value
         #expect(result.completed > 50)
         #expect(result.errors.connect > 0)
+        #expect(result.errorRate <= 1)
         #expect(result.stopReason == .duration)
         #expect(result.elapsedSeconds >= 1.9 && result.elapsedSeconds < 3)
     }

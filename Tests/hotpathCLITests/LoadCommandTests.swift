@@ -38,6 +38,22 @@ struct LoadCommandTests {
         #expect(outcome.status == 1)
         #expect(outcome.stderr.split(separator: "\n").count == 1)
         #expect(outcome.stderr.contains("connection refused"))
+        #expect(outcome.stdout.isEmpty, "nothing but the error: \(outcome.stdout)")
+    }
+
+    @Test func userTextWithLineBreaksStaysOneLine() throws {
+        let outcome = try CLIRunner.run(["load", "http://127.0.0.1:1/", "-H", "Bad Name\nInjected: x"])
+        #expect(outcome.status == 2)
+        #expect(outcome.stderr.split(separator: "\n").count == 1, "\(outcome.stderr)")
+    }
+
+    @Test func attachedShortOptionsLikeWrkButNotInsideValues() async throws {
+        let server = try await TestHTTPServer.start()
+        defer { Task { await server.shutdown() } }
+        // "--body=-n5" is a body, not a request count; "-c2 -n30" is wrk's attached form.
+        let outcome = try CLIRunner.run(["load", server.url + "/echo", "-X", "POST", "--body=-n5", "-c2", "-n30"])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stdout.contains("30 requests in"))
     }
 
     @Test func budgetExitCodes() async throws {
