@@ -79,7 +79,6 @@ final class LoadConnectionHandler: ChannelInboundHandler {
     private func becomeReady() {
         guard !ready else { return }
         ready = true
-        worker.connectionReady(self, slot: slot)
         sendNext()
     }
 

@@ -69,9 +69,13 @@ public final class LoadRun: Sendable {
         connected?()
         let workers = await makeWorkers(group: group, address: connection.address, tls: connection.tls)
 
+        // Without a warmup every request counts from the first one: the workers start
+        // measuring at once, or requests sent before the switch would escape `-n`.
+        let warmsUp = configuration.warmup > .zero
+        var measuringSince = MonotonicClock.now()
         for (worker, share) in workers {
             try? await worker.eventLoop.submit {
-                worker.value.start(connectionCount: share.count, measuring: false, phaseOffsets: share.phases)
+                worker.value.start(connectionCount: share.count, measuring: !warmsUp, phaseOffsets: share.phases)
             }.get()
         }
 
@@ -83,17 +87,16 @@ public final class LoadRun: Sendable {
         }
         defer { ticker.cancel() }
 
-        if configuration.warmup > .zero {
+        if warmsUp {
             let reason = await waitForWarmup(progress: progress)
             if reason == .interrupted {
                 return await finish(workers: workers, reason: .interrupted, measuringSince: MonotonicClock.now(), timeline: [])
             }
+            for (worker, _) in workers {
+                try? await worker.eventLoop.submit { worker.value.startMeasuring() }.get()
+            }
+            measuringSince = MonotonicClock.now()
         }
-
-        for (worker, _) in workers {
-            try? await worker.eventLoop.submit { worker.value.startMeasuring() }.get()
-        }
-        let measuringSince = MonotonicClock.now()
         let deadlineTask = configuration.duration.map { duration in
             Task { [eventSink] in
                 try? await Task.sleep(for: duration)

@@ -148,11 +148,6 @@ final class LoadWorker {
         slot.handler = handler
     }
 
-    /// A connection is ready for requests (TCP connected, and TLS handshake done).
-    func connectionReady(_ handler: LoadConnectionHandler, slot: ConnectionSlot) {
-        slot.handler = handler
-    }
-
     /// A connection went away; open a new one unless the run is over.
     func connectionClosed(_ handler: LoadConnectionHandler, slot: ConnectionSlot, wasUsable: Bool) {
         if slot.handler === handler { slot.handler = nil }
