@@ -78,21 +78,10 @@ public struct HTTPResponseParser: Sendable {
 
     public init() {}
 
-    /// True between responses: no byte of a next response has arrived.
-    public var isIdle: Bool {
-        if case .statusLine = state { return statusLinePosition == 0 }
-        return false
-    }
-
     /// True when the current response ends with the connection (no length given).
     public var isReadingUntilClose: Bool {
         if case .untilClose = state { return true }
         return false
-    }
-
-    /// Clears all progress, for a new connection.
-    public mutating func reset() {
-        self = HTTPResponseParser()
     }
 
     /// Feeds bytes; calls `onResponse` for every response that completes inside them.
@@ -112,7 +101,7 @@ public struct HTTPResponseParser: Sendable {
     public mutating func finishAtEndOfStream() -> ParsedResponse? {
         guard case .untilClose = state else { return nil }
         let response = ParsedResponse(status: status, keepAlive: false)
-        startNextResponse()
+        resetResponseState()
         return response
     }
 
@@ -411,16 +400,11 @@ public struct HTTPResponseParser: Sendable {
 
     private mutating func complete(_ onResponse: (ParsedResponse) -> Void) {
         let response = ParsedResponse(status: status, keepAlive: keepAlive)
-        startNextResponse()
+        resetResponseState()
         onResponse(response)
     }
 
-    private mutating func startNextResponse() {
-        let noBody = expectsNoBody
-        resetResponseState()
-        expectsNoBody = noBody
-    }
-
+    /// Starts over for the next response; whether requests are HEAD stays as it was.
     private mutating func resetResponseState() {
         let noBody = expectsNoBody
         self = HTTPResponseParser()

@@ -24,10 +24,6 @@ enum Terminal {
         writeError("hotpath: error: \(oneLine)\n")
     }
 
-    static func note(_ message: String) {
-        writeError("hotpath: \(message)\n")
-    }
-
     /// Rewrites the progress line in place.
     static func progress(_ line: String) {
         writeError("\r\u{1B}[2K\(line)")
