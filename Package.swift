@@ -6,10 +6,12 @@ import PackageDescription
 // SwiftNIO or BoringSSL.
 let package = Package(
     name: "Hotpath",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "Hotpath", targets: ["Hotpath"]),
         .library(name: "HotpathLoad", targets: ["HotpathLoad"]),
+        .library(name: "HotpathHummingbird", targets: ["HotpathHummingbird"]),
+        .library(name: "HotpathVapor", targets: ["HotpathVapor"]),
         .executable(name: "hotpath", targets: ["hotpath"]),
     ],
     dependencies: [
@@ -18,6 +20,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-atomics", from: "1.3.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/vapor", from: "4.122.3"),
     ],
     targets: [
         .target(
@@ -35,6 +41,23 @@ let package = Package(
                 .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Atomics", package: "swift-atomics"),
+            ]
+        ),
+        // Framework adapters: each in its own target, so an app pays only for its framework.
+        .target(
+            name: "HotpathHummingbird",
+            dependencies: [
+                "Hotpath",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "HotpathVapor",
+            dependencies: [
+                "Hotpath",
+                .product(name: "Vapor", package: "vapor"),
             ]
         ),
         .executableTarget(
@@ -60,6 +83,29 @@ let package = Package(
             path: "Tests/Support"
         ),
         .testTarget(name: "HotpathTests", dependencies: ["Hotpath"]),
+        .testTarget(
+            name: "HotpathHummingbirdTests",
+            dependencies: [
+                "HotpathHummingbird",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "HotpathVaporTests",
+            dependencies: [
+                "HotpathVapor",
+                .product(name: "VaporTesting", package: "vapor"),
+            ]
+        ),
+        // A hello-world Hummingbird server with and without the middleware, for
+        // Benchmarks/middleware-overhead.sh, and the recorder micro-benchmark.
+        .executableTarget(
+            name: "hotpath-bench",
+            dependencies: ["HotpathHummingbird"],
+            path: "Benchmarks/Harness"
+        ),
         .testTarget(
             name: "HotpathLoadTests",
             dependencies: ["HotpathLoad", "HotpathTestSupport"]

@@ -1,0 +1,99 @@
+import Hotpath
+import HotpathHummingbird
+import Hummingbird
+import Logging
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// Harness for the benchmark scripts (not a user tool):
+//   hotpath-bench hello PORT on|off|on-no-header   a hello-world Hummingbird server with or without
+//                                     Hotpath (on-no-header: without the Server-Timing header)
+//   hotpath-bench recorder            the recorder's cost per event and per request
+
+let arguments = CommandLine.arguments.dropFirst()
+switch arguments.first {
+case "hello":
+    let rest = Array(arguments.dropFirst())
+    guard rest.count == 2, let port = Int(rest[0]), ["on", "off", "on-no-header"].contains(rest[1]) else {
+        print("usage: hotpath-bench hello PORT on|off|on-no-header")
+        exit(2)
+    }
+    try await serveHello(port: port, withHotpath: rest[1] != "off", serverTiming: rest[1] == "on")
+case "recorder":
+    RecorderBenchmark.run()
+default:
+    print("usage: hotpath-bench hello PORT on|off | hotpath-bench recorder")
+    exit(2)
+}
+
+func serveHello(port: Int, withHotpath: Bool, serverTiming: Bool) async throws {
+    var logger = Logger(label: "hello")
+    logger.logLevel = .error
+    let router = Router()
+    if withHotpath {
+        router.add(middleware: HotpathMiddleware(recorder: Recorder(), reports: ReportAccess(token: "bench"), serverTiming: serverTiming))
+    }
+    router.get("/") { _, _ in "hello" }
+    // For the README's example output: four 2 ms "queries" recorded as a driver would, and a lap.
+    router.get("/demo/orders/{id}") { _, context -> String in
+        var stopwatch = Stopwatch()
+        for table in ["orders", "users", "items", "prices"] {
+            let start = MonotonicClock.now()
+            try await Task.sleep(for: .milliseconds(2))
+            ActiveRequest.current?.record(.database, "SELECT * FROM \(table) WHERE order_id = $1", from: start, to: MonotonicClock.now(), callSite: "Harness/main.swift:\(#line)")
+        }
+        stopwatch.lap("load order")
+        return "order \(context.parameters.get("id") ?? "")"
+    }
+    let app = Application(
+        router: router,
+        configuration: .init(address: .hostname("127.0.0.1", port: port)),
+        logger: logger
+    )
+    try await app.runService()
+}
+
+enum RecorderBenchmark {
+    static func run() {
+        let recorder = Recorder()
+        // Per event: one query-shaped event recorded on a request (the hot path of adapters).
+        let eventsPerRequest = 100
+        let requests = 20_000
+        var sink = 0
+        let eventStart = MonotonicClock.now()
+        var finishNanoseconds: UInt64 = 0
+        for index in 0..<requests {
+            let request = recorder.begin(method: "GET", path: "/orders/\(index % 100)")
+            for _ in 0..<eventsPerRequest {
+                let now = MonotonicClock.now()
+                request.record(.database, "SELECT * FROM orders WHERE id = $1", from: now, to: now &+ 1_000)
+            }
+            let finishStart = MonotonicClock.now()
+            sink &+= Int(recorder.finish(request, route: "/orders/{id}", status: 200).id)
+            finishNanoseconds &+= MonotonicClock.now() &- finishStart
+        }
+        let total = MonotonicClock.now() &- eventStart
+        let events = Double(requests * eventsPerRequest)
+        let perEvent = Double(total &- finishNanoseconds) / events
+        let perFinish = Double(finishNanoseconds) / Double(requests)
+        // A request with no events (a hello-world route): what the middleware adds per request.
+        let emptyStart = MonotonicClock.now()
+        for index in 0..<requests {
+            let request = recorder.begin(method: "GET", path: "/hello")
+            sink &+= Int(recorder.finish(request, route: "/hello", status: 200).id) &+ index
+        }
+        let perEmptyRequest = Double(MonotonicClock.now() &- emptyStart) / Double(requests)
+        print("recorder: \(Int(events)) events on \(requests) requests (\(eventsPerRequest) each, cap 200)")
+        print("RESULT per-empty-request-begin+finish-ns \(String(format: perEmptyRequest))")
+        print("RESULT per-event-ns \(String(format: perEvent)) per-request-finish-ns \(String(format: perFinish)) (sink \(sink % 10))")
+    }
+
+    static func String(format value: Double) -> Swift.String {
+        let tenths = Int((value * 10).rounded())
+        return "\(tenths / 10).\(tenths % 10)"
+    }
+}

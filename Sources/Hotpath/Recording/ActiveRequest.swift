@@ -1,0 +1,136 @@
+import Synchronization
+
+/// The request being served, which any code running for it can add events to.
+///
+/// The middleware makes one per request and binds it to ``current`` for the handler's task;
+/// child tasks (`async let`, task groups, `Task {}`) inherit it, so a query run three calls
+/// deep in a child task still lands on the right request:
+///
+/// ```swift
+/// ActiveRequest.current?.record(.database, "SELECT * FROM users WHERE id = $1", from: start, to: end)
+/// ```
+///
+/// Recording takes an uncontended lock owned by this request only (child tasks may record
+/// concurrently), and stops keeping events past the configured cap while still counting them.
+public final class ActiveRequest: Sendable {
+    /// The request the current task is serving, if any.
+    @TaskLocal public static var current: ActiveRequest?
+
+    public let method: String
+    public let path: String
+    /// Monotonic start time (``MonotonicClock``), nanoseconds.
+    public let startedAt: UInt64
+    /// Wall-clock start, seconds since 1970, for display.
+    public let startedAtWallClock: Double
+    let maximumEvents: Int
+    private let state: Mutex<State>
+
+    struct State {
+        var events: [RequestEvent] = []
+        // Four counters rather than an array: no allocation for a request with no events.
+        var counts = KindCounts()
+        var droppedEvents = 0
+        var droppedDatabaseNanoseconds: UInt64 = 0
+        var droppedHTTPNanoseconds: UInt64 = 0
+    }
+
+    public init(method: String, path: String, maximumEvents: Int = 200, startedAt: UInt64 = MonotonicClock.now()) {
+        self.method = method
+        self.path = path
+        self.startedAt = startedAt
+        self.startedAtWallClock = WallClock.nowSeconds()
+        self.maximumEvents = maximumEvents
+        self.state = Mutex(State())
+    }
+
+    /// Adds an event that ran from `start` to `end` (``MonotonicClock`` nanoseconds).
+    public func record(
+        _ kind: RequestEvent.Kind,
+        _ name: String,
+        from start: UInt64,
+        to end: UInt64,
+        callSite: String? = nil,
+        attributes: [String: String]? = nil
+    ) {
+        let clippedName = name.utf8.count > RequestEvent.maximumNameLength
+            ? String(name.prefix(RequestEvent.maximumNameLength)) + "…"
+            : name
+        record(RequestEvent(
+            kind: kind,
+            name: clippedName,
+            startNanoseconds: start >= startedAt ? start &- startedAt : 0,
+            durationNanoseconds: end >= start ? end &- start : 0,
+            callSite: callSite,
+            attributes: attributes
+        ))
+    }
+
+    /// Adds a ready-made event (its start is relative to this request's start).
+    public func record(_ event: RequestEvent) {
+        state.withLock { state in
+            state.counts.add(event.kind)
+            if state.events.count < maximumEvents {
+                state.events.append(event)
+            } else {
+                state.droppedEvents += 1
+                switch event.kind {
+                case .database: state.droppedDatabaseNanoseconds &+= event.durationNanoseconds
+                case .http: state.droppedHTTPNanoseconds &+= event.durationNanoseconds
+                case .stall, .span: break
+                }
+            }
+        }
+    }
+
+    /// Events so far, in the order they were recorded.
+    public var events: [RequestEvent] {
+        state.withLock { $0.events }
+    }
+
+    /// How many events of a kind were recorded, kept or not.
+    public func count(of kind: RequestEvent.Kind) -> Int {
+        state.withLock { $0.counts[kind] }
+    }
+
+    /// Where the time went up to `now`.
+    public func timing(now: UInt64 = MonotonicClock.now()) -> RequestTiming {
+        let total = now >= startedAt ? now &- startedAt : 0
+        return state.withLock { state in
+            RequestTiming(
+                events: state.events,
+                totalNanoseconds: total,
+                queryCount: state.counts[.database],
+                httpCallCount: state.counts[.http],
+                droppedDatabaseNanoseconds: state.droppedDatabaseNanoseconds,
+                droppedHTTPNanoseconds: state.droppedHTTPNanoseconds
+            )
+        }
+    }
+
+    var droppedEvents: Int { state.withLock { $0.droppedEvents } }
+}
+
+struct KindCounts {
+    private var database = 0
+    private var http = 0
+    private var stall = 0
+    private var span = 0
+
+    mutating func add(_ kind: RequestEvent.Kind) {
+        switch kind {
+        case .database: database += 1
+        case .http: http += 1
+        case .stall: stall += 1
+        case .span: span += 1
+        }
+    }
+
+    subscript(kind: RequestEvent.Kind) -> Int {
+        switch kind {
+        case .database: database
+        case .http: http
+        case .stall: stall
+        case .span: span
+        }
+    }
+}

@@ -1,0 +1,154 @@
+import Synchronization
+
+/// Keeps what Hotpath learns about every request, in memory bounded by its configuration
+/// however long the server runs.
+///
+/// Per route (method and matched pattern): counts by status class, an HdrHistogram of
+/// latency, time in database / HTTP / app, queries per request, and the slowest few
+/// requests with their events. Across routes: a ring of the most recent requests.
+///
+/// ```swift
+/// let recorder = Recorder(configuration: .init(budget: try Budget(parsing: "p95<200ms")))
+/// let request = recorder.begin(method: "GET", path: "/orders/42")
+/// let response = try await ActiveRequest.$current.withValue(request) { try await handler() }
+/// recorder.finish(request, route: "/orders/{id}", status: 200)
+/// ```
+///
+/// Framework middleware (`HotpathHummingbird`, `HotpathVapor`) does exactly this.
+public final class Recorder: Sendable {
+    public struct Configuration: Sendable {
+        /// Most recent requests kept with their events, across all routes.
+        public var recentRequests: Int
+        /// Slowest requests kept per route, as examples of what makes it slow.
+        public var slowestPerRoute: Int
+        /// Events kept per request; more are counted, not kept.
+        public var maximumEventsPerRequest: Int
+        /// Distinct routes tracked; later ones are pooled as "(other routes)".
+        public var maximumRoutes: Int
+        /// The latency budget each route is judged against.
+        public var budget: Budget
+
+        /// Memory is bounded by about `maximumRoutes` × 190 KB of histograms plus
+        /// (`recentRequests` + `maximumRoutes` × `slowestPerRoute`) requests of at most
+        /// `maximumEventsPerRequest` events of at most 1 KB each.
+        public init(
+            recentRequests: Int = 100,
+            slowestPerRoute: Int = 5,
+            maximumEventsPerRequest: Int = 200,
+            maximumRoutes: Int = 100,
+            budget: Budget = .methodDefault
+        ) {
+            self.recentRequests = max(0, recentRequests)
+            self.slowestPerRoute = max(0, slowestPerRoute)
+            self.maximumEventsPerRequest = max(0, maximumEventsPerRequest)
+            self.maximumRoutes = max(1, maximumRoutes)
+            self.budget = budget
+        }
+    }
+
+    public let configuration: Configuration
+    let startedAt: UInt64
+    private let store: Mutex<Store>
+
+    struct Store {
+        var routes: [RouteKey: RouteAggregate] = [:]
+        var routeOrder: [RouteKey] = []
+        var recent: [CompletedRequest] = []
+        var recentNext = 0
+        var nextID: UInt64 = 1
+    }
+
+    static let otherRoutes = "(other routes)"
+
+    /// Method and route pattern, hashed as they are (no string built per request).
+    struct RouteKey: Hashable {
+        var method: String
+        var route: String
+    }
+
+    public init(configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+        self.startedAt = MonotonicClock.now()
+        self.store = Mutex(Store())
+    }
+
+    /// Starts recording a request; bind the result to ``ActiveRequest/current`` while serving it.
+    public func begin(method: String, path: String) -> ActiveRequest {
+        ActiveRequest(method: method, path: path, maximumEvents: configuration.maximumEventsPerRequest)
+    }
+
+    /// Ends a request: folds it into its route and the recent ring. Returns what was kept.
+    @discardableResult
+    public func finish(_ request: ActiveRequest, route: String, status: Int, at end: UInt64 = MonotonicClock.now()) -> CompletedRequest {
+        finish(request, route: route, status: status, timing: request.timing(now: end))
+    }
+
+    /// Ends a request whose timing was already taken (for the `Server-Timing` header).
+    @discardableResult
+    public func finish(_ request: ActiveRequest, route: String, status: Int, timing: RequestTiming) -> CompletedRequest {
+        let events = request.events
+        let dropped = request.droppedEvents
+        return store.withLock { store in
+            let completed = CompletedRequest(
+                id: store.nextID,
+                method: request.method,
+                path: request.path,
+                route: route,
+                status: status,
+                startedAt: request.startedAtWallClock,
+                timing: timing,
+                events: events,
+                droppedEvents: dropped
+            )
+            store.nextID &+= 1
+            let aggregate: RouteAggregate
+            if let existing = store.routes[RouteKey(method: request.method, route: route)] {
+                aggregate = existing
+            } else {
+                let full = store.routes.count >= configuration.maximumRoutes
+                let key = full ? RouteKey(method: "*", route: Self.otherRoutes) : RouteKey(method: request.method, route: route)
+                if let pooled = store.routes[key] {
+                    aggregate = pooled
+                } else {
+                    aggregate = RouteAggregate(method: key.method, route: key.route)
+                    store.routes[key] = aggregate
+                    store.routeOrder.append(key)
+                }
+            }
+            aggregate.add(completed, slowestKept: configuration.slowestPerRoute)
+            if configuration.recentRequests > 0 {
+                if store.recent.count < configuration.recentRequests {
+                    store.recent.append(completed)
+                } else {
+                    store.recent[store.recentNext] = completed
+                }
+                store.recentNext = (store.recentNext + 1) % configuration.recentRequests
+            }
+            return completed
+        }
+    }
+
+    /// Forgets everything recorded so far.
+    public func reset() {
+        store.withLock { $0 = Store() }
+    }
+
+    /// A snapshot of everything kept, ready to render as JSON or HTML.
+    public func report(now: UInt64 = MonotonicClock.now()) -> RecorderReport {
+        let (routes, recent) = store.withLock { store in
+            let routes = store.routeOrder.compactMap { store.routes[$0]?.snapshot() }
+            // Oldest first: the ring's next slot holds the oldest once it is full.
+            let recent = store.recent.count < configuration.recentRequests
+                ? store.recent
+                : Array(store.recent[store.recentNext...] + store.recent[..<store.recentNext])
+            return (routes, recent)
+        }
+        let uptime = Double(now &- startedAt) / 1e9
+        return RecorderReport(
+            uptimeSeconds: uptime,
+            budget: configuration.budget,
+            routes: routes.map { RouteReport($0, budget: configuration.budget, uptimeSeconds: uptime) },
+            recent: recent.reversed()
+        )
+    }
+}

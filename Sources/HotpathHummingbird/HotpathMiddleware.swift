@@ -1,0 +1,113 @@
+import Hotpath
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// Hotpath for Hummingbird 2: times every request by its route pattern, records what
+/// happens inside it, adds a `Server-Timing` header, and (when a token is configured)
+/// serves the report under `/_hotpath`.
+///
+/// ```swift
+/// let recorder = Recorder()
+/// let router = Router()
+/// router.add(middleware: HotpathMiddleware(recorder: recorder, reports: ReportAccess(token: "s3cret")))
+/// router.get("/orders/{id}") { request, context in … }   // add routes after the middleware
+/// ```
+///
+/// Add it before the routes: Hummingbird only wraps routes registered after a middleware.
+public struct HotpathMiddleware<Context: RequestContext>: RouterMiddleware {
+    public let recorder: Recorder
+    public let reports: ReportAccess
+    public let serverTiming: Bool
+    public let logger: Logger?
+
+    /// - Parameters:
+    ///   - recorder: where requests are kept; share it with anything that reads reports.
+    ///   - reports: the report endpoints' prefix and token; off without a token.
+    ///   - serverTiming: add the `Server-Timing` header to responses.
+    ///   - logger: when given, one line per request at `.info`.
+    public init(recorder: Recorder, reports: ReportAccess = ReportAccess(), serverTiming: Bool = true, logger: Logger? = nil) {
+        self.recorder = recorder
+        self.reports = reports
+        self.serverTiming = serverTiming
+        self.logger = logger
+    }
+
+    public func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        let path = request.uri.path
+        if reports.token != nil, let endpoint = reports.endpoint(forPath: path) {
+            if let response = try serveReport(endpoint, for: request) { return response }
+            return try await next(request, context)
+        }
+
+        let active = recorder.begin(method: request.method.rawValue, path: path)
+        do {
+            var response = try await ActiveRequest.$current.withValue(active) {
+                try await next(request, context)
+            }
+            let route = context.endpointPath ?? "NotFound"
+            let status = Int(response.status.code)
+            let timing = active.timing()
+            if serverTiming, let name = HeaderNames.serverTiming {
+                response.headers[name] = ServerTiming.header(for: timing)
+            }
+            // A body of known length is complete when the handler returns: finish now.
+            // A streamed body of unknown length is still being produced, so finish after its
+            // last byte (as Hummingbird's MetricsMiddleware does). Wrapping every body would
+            // cost a closure and a slower write path on every request.
+            let body = response.body
+            if body.contentLength != nil {
+                Self.finish(active, route: route, status: status, timing: timing, recorder: recorder, logger: logger)
+            } else {
+                let recorder = self.recorder
+                let logger = self.logger
+                response.body = ResponseBody { writer in
+                    defer { Self.finish(active, route: route, status: status, timing: nil, recorder: recorder, logger: logger) }
+                    try await body.write(writer)
+                }
+            }
+            return response
+        } catch {
+            let status = (error as? any HTTPResponseError).map { Int($0.status.code) } ?? 500
+            Self.finish(active, route: context.endpointPath ?? "NotFound", status: status, timing: nil, recorder: recorder, logger: logger)
+            throw error
+        }
+    }
+
+    /// `timing` when already taken; otherwise it is taken now.
+    private static func finish(
+        _ active: ActiveRequest, route: String, status: Int, timing: RequestTiming?, recorder: Recorder, logger: Logger?
+    ) {
+        let completed = recorder.finish(active, route: route, status: status, timing: timing ?? active.timing())
+        logger?.info("\(RequestLogText.text(completed))")
+    }
+
+    /// The report, or nil when the request may not see it (it then gets the router's 404).
+    private func serveReport(_ endpoint: ReportAccess.Endpoint, for request: Request) throws -> Response? {
+        let tokenHeader = HeaderNames.token.flatMap { request.headers[$0] }
+        guard reports.isAuthorized(tokenHeader: tokenHeader, authorization: request.headers[.authorization], query: request.uri.query) else {
+            return nil
+        }
+        let report = recorder.report()
+        var headers = HTTPFields()
+        headers[.cacheControl] = "no-store"
+        switch endpoint {
+        case .json:
+            headers[.contentType] = "application/json; charset=utf-8"
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: try ReportJSON.encode(report))))
+        case .html:
+            headers[.contentType] = "text/html; charset=utf-8"
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: ReportHTML.render(report))))
+        }
+    }
+}
+
+/// Header names made once, not per request.
+enum HeaderNames {
+    static let serverTiming = HTTPField.Name(ServerTiming.headerName)
+    static let token = HTTPField.Name(ReportAccess.tokenHeader)
+}

@@ -1,0 +1,85 @@
+import Hotpath
+import Vapor
+
+/// Hotpath for Vapor 4: times every request by its route pattern, records what happens
+/// inside it, adds a `Server-Timing` header, and (when a token is configured) serves the
+/// report under `/_hotpath`.
+///
+/// ```swift
+/// let recorder = Recorder()
+/// app.middleware.use(HotpathVaporMiddleware(recorder: recorder, reports: ReportAccess(token: "s3cret")), at: .beginning)
+/// ```
+///
+/// Routes appear as Vapor writes them (`/orders/:id`). The time recorded ends when the
+/// handler returns its response (Vapor writes the body after the middleware chain).
+public struct HotpathVaporMiddleware: AsyncMiddleware {
+    public let recorder: Recorder
+    public let reports: ReportAccess
+    public let serverTiming: Bool
+    /// One line per request at `.info` on the request's logger.
+    public let logRequests: Bool
+
+    public init(recorder: Recorder, reports: ReportAccess = ReportAccess(), serverTiming: Bool = true, logRequests: Bool = false) {
+        self.recorder = recorder
+        self.reports = reports
+        self.serverTiming = serverTiming
+        self.logRequests = logRequests
+    }
+
+    public func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let path = request.url.path
+        if reports.token != nil, let endpoint = reports.endpoint(forPath: path) {
+            if let response = try serveReport(endpoint, for: request) { return response }
+            return try await next.respond(to: request)
+        }
+
+        let active = recorder.begin(method: request.method.rawValue, path: path)
+        do {
+            let response = try await ActiveRequest.$current.withValue(active) {
+                try await next.respond(to: request)
+            }
+            if serverTiming {
+                response.headers.replaceOrAdd(name: ServerTiming.headerName, value: ServerTiming.header(for: active.timing()))
+            }
+            finish(active, request: request, status: Int(response.status.code))
+            return response
+        } catch {
+            let status = (error as? any AbortError).map { Int($0.status.code) } ?? 500
+            finish(active, request: request, status: status)
+            throw error
+        }
+    }
+
+    private func finish(_ active: ActiveRequest, request: Request, status: Int) {
+        let completed = recorder.finish(active, route: Self.routePattern(of: request), status: status)
+        if logRequests { request.logger.info("\(RequestLogText.text(completed))") }
+    }
+
+    /// `/orders/:id`, as Vapor builds it; "NotFound" when no route matched.
+    static func routePattern(of request: Request) -> String {
+        guard let route = request.route else { return "NotFound" }
+        return "/" + route.path.map { "\($0)" }.joined(separator: "/")
+    }
+
+    /// The report, or nil when the request may not see it (it then gets Vapor's 404).
+    private func serveReport(_ endpoint: ReportAccess.Endpoint, for request: Request) throws -> Response? {
+        guard reports.isAuthorized(
+            tokenHeader: request.headers.first(name: ReportAccess.tokenHeader),
+            authorization: request.headers.first(name: .authorization),
+            query: request.url.query
+        ) else {
+            return nil
+        }
+        let report = recorder.report()
+        var headers = HTTPHeaders()
+        headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        switch endpoint {
+        case .json:
+            headers.replaceOrAdd(name: .contentType, value: "application/json; charset=utf-8")
+            return Response(status: .ok, headers: headers, body: .init(buffer: ByteBuffer(bytes: try ReportJSON.encode(report))))
+        case .html:
+            headers.replaceOrAdd(name: .contentType, value: "text/html; charset=utf-8")
+            return Response(status: .ok, headers: headers, body: .init(string: ReportHTML.render(report)))
+        }
+    }
+}
