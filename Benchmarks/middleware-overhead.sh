@@ -1,21 +1,29 @@
 #!/usr/bin/env bash
 # The cost of Hotpath's Hummingbird middleware on a hello-world route.
 #
-# Starts the same Hummingbird server (release build of Benchmarks/Harness) without and with
-# HotpathMiddleware, one at a time, alternating, RUNS times each (default 3); loads each with
-# `hotpath load -t1 -c50` for DURATION (default 10s) and with wrk for reference; prints
-# median req/s and p99 of both variants and the change. Then prints the recorder's cost per
-# event from `hotpath-bench recorder`.
+# Serves the same hello-world Hummingbird app (release build of Benchmarks/Harness) in four
+# variants, one at a time, in rotation, RUNS times each (default 5):
+#   off           no middleware
+#   noop          an empty middleware (what any middleware costs in Hummingbird)
+#   on-no-header  HotpathMiddleware with the Server-Timing header turned off
+#   on            HotpathMiddleware as shipped (records every request, adds Server-Timing)
+# The server is pinned to CPU 0 and the load generators to CPU 1 (taskset), so the server's
+# throughput is one core's worth and the comparison is not at the mercy of the scheduler on a
+# 2-core machine. Each run: `hotpath load -t1 -c50` for DURATION (default 5s), then wrk for
+# reference. Prints per-variant medians and, for each variant, the median of its per-run
+# ratios to the "off" run of the same rotation. Then the recorder's own cost per event and
+# per request from `hotpath-bench recorder`.
 #
 # Usage: Benchmarks/middleware-overhead.sh   (builds release binaries first)
-#        HOTPATH_BIN=… HOTPATH_BENCH_BIN=… RUNS=5 Benchmarks/middleware-overhead.sh
+#        HOTPATH_BIN=… HOTPATH_BENCH_BIN=… RUNS=7 DURATION=10s Benchmarks/middleware-overhead.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source Benchmarks/lib.sh
 
-RUNS=${RUNS:-3}
-DURATION=${DURATION:-10s}
+RUNS=${RUNS:-5}
+DURATION=${DURATION:-5s}
 PORT=${PORT:-18090}
+MODES=${MODES:-off noop on-no-header on}
 
 need_packages wrk
 BIN=$(hotpath_bin)
@@ -25,12 +33,14 @@ else
   swift build -c release --product hotpath-bench >&2
   BENCH="$(swift build -c release --show-bin-path)/hotpath-bench"
 fi
+SERVER_CPU="taskset -c 0"; LOAD_CPU="taskset -c 1"
+if ! command -v taskset >/dev/null || [ "$(nproc)" -lt 2 ]; then SERVER_CPU=""; LOAD_CPU=""; fi
 
 SERVER_PID=
-stop_server() { [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null; SERVER_PID=; }
+stop_server() { if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi; SERVER_PID=; }
 trap stop_server EXIT
 start_server() {
-  "$BENCH" hello "$PORT" "$1" &
+  $SERVER_CPU "$BENCH" hello "$PORT" "$1" &
   SERVER_PID=$!
   for _ in $(seq 100); do
     (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && return 0
@@ -41,30 +51,33 @@ start_server() {
 }
 
 json=$(mktemp)
-declare -A rps p99 wrk_rps
-printf '%-5s %-4s %14s %10s %14s\n' run mode "hotpath req/s" "p99 ms" "wrk req/s"
+declare -A rps p99 wrk_rps ratio wrk_ratio
+printf '%-4s %-13s %14s %10s %14s\n' run variant "hotpath req/s" "p99 ms" "wrk req/s"
 for run in $(seq "$RUNS"); do
-  for mode in off on; do
+  for mode in $MODES; do
     start_server "$mode"
-    "$BIN" load "http://127.0.0.1:$PORT/" -t 1 -c 50 -d 1s --no-progress > /dev/null   # warm up
-    "$BIN" load "http://127.0.0.1:$PORT/" -t 1 -c 50 -d "$DURATION" --no-progress --json "$json" > /dev/null
+    $LOAD_CPU "$BIN" load "http://127.0.0.1:$PORT/" -t 1 -c 50 -d 1s --no-progress > /dev/null   # warm up
+    $LOAD_CPU "$BIN" load "http://127.0.0.1:$PORT/" -t 1 -c 50 -d "$DURATION" --no-progress --json "$json" > /dev/null
     r=$(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(round(d['summary']['requests_per_second'],1))" "$json")
     p=$(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(round(d['latency']['percentiles_ms']['p99'],3))" "$json")
-    w=$(wrk -t1 -c50 -d"$DURATION" "http://127.0.0.1:$PORT/" | requests_per_sec)
+    w=$($LOAD_CPU wrk -t1 -c50 -d"$DURATION" "http://127.0.0.1:$PORT/" | requests_per_sec)
     stop_server
     rps[$mode]="${rps[$mode]:-} $r"; p99[$mode]="${p99[$mode]:-} $p"; wrk_rps[$mode]="${wrk_rps[$mode]:-} $w"
-    printf '%-5s %-4s %14s %10s %14s\n' "$run" "$mode" "$r" "$p" "$w"
+    if [ "$mode" = off ]; then off_r=$r; off_w=$w; fi
+    ratio[$mode]="${ratio[$mode]:-} $(awk -v a="$off_r" -v b="$r" 'BEGIN { print b / a }')"
+    wrk_ratio[$mode]="${wrk_ratio[$mode]:-} $(awk -v a="$off_w" -v b="$w" 'BEGIN { print b / a }')"
+    printf '%-4s %-13s %14s %10s %14s\n' "$run" "$mode" "$r" "$p" "$w"
   done
 done
 rm -f "$json"
 
-off_r=$(median ${rps[off]}); on_r=$(median ${rps[on]})
-off_p=$(median ${p99[off]}); on_p=$(median ${p99[on]})
-off_w=$(median ${wrk_rps[off]}); on_w=$(median ${wrk_rps[on]})
-awk -v a="$off_r" -v b="$on_r" -v pa="$off_p" -v pb="$on_p" -v wa="$off_w" -v wb="$on_w" 'BEGIN {
-  printf "MEDIAN hotpath load: without %.0f req/s, with %.0f req/s: req/s change %+.2f%%\n", a, b, (b - a) / a * 100
-  printf "MEDIAN p99: without %.3f ms, with %.3f ms: p99 change %+.2f%%\n", pa, pb, (pb - pa) / pa * 100
-  printf "MEDIAN wrk: without %.0f req/s, with %.0f req/s: req/s change %+.2f%%\n", wa, wb, (wb - wa) / wa * 100
-}'
+echo
+printf '%-13s %14s %10s %14s %18s %14s\n' variant "median req/s" "p99 ms" "wrk req/s" "req/s vs off" "wrk vs off"
+for mode in $MODES; do
+  printf '%-13s %14.0f %10.3f %14.0f %+17.2f%% %+13.2f%%\n' "$mode" "$(median ${rps[$mode]})" "$(median ${p99[$mode]})" \
+    "$(median ${wrk_rps[$mode]})" "$(awk -v r="$(median ${ratio[$mode]})" 'BEGIN { print (r - 1) * 100 }')" \
+    "$(awk -v r="$(median ${wrk_ratio[$mode]})" 'BEGIN { print (r - 1) * 100 }')"
+done
+echo "(ratios: median over runs of each variant's req/s divided by the 'off' run of the same rotation)"
 
 "$BENCH" recorder

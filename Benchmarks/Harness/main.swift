@@ -11,18 +11,19 @@ import Darwin
 
 // Harness for the benchmark scripts (not a user tool):
 //   hotpath-bench hello PORT on|off|on-no-header   a hello-world Hummingbird server with or without
-//                                     Hotpath (on-no-header: without the Server-Timing header)
+//                                     Hotpath (on-no-header: without the Server-Timing header;
+//                                     noop: an empty middleware, the cost of any middleware)
 //   hotpath-bench recorder            the recorder's cost per event and per request
 
 let arguments = CommandLine.arguments.dropFirst()
 switch arguments.first {
 case "hello":
     let rest = Array(arguments.dropFirst())
-    guard rest.count == 2, let port = Int(rest[0]), ["on", "off", "on-no-header"].contains(rest[1]) else {
-        print("usage: hotpath-bench hello PORT on|off|on-no-header")
+    guard rest.count == 2, let port = Int(rest[0]), ["on", "off", "on-no-header", "noop"].contains(rest[1]) else {
+        print("usage: hotpath-bench hello PORT on|off|on-no-header|noop")
         exit(2)
     }
-    try await serveHello(port: port, withHotpath: rest[1] != "off", serverTiming: rest[1] == "on")
+    try await serveHello(port: port, mode: rest[1])
 case "recorder":
     RecorderBenchmark.run()
 default:
@@ -30,12 +31,17 @@ default:
     exit(2)
 }
 
-func serveHello(port: Int, withHotpath: Bool, serverTiming: Bool) async throws {
+func serveHello(port: Int, mode: String) async throws {
     var logger = Logger(label: "hello")
     logger.logLevel = .error
     let router = Router()
-    if withHotpath {
-        router.add(middleware: HotpathMiddleware(recorder: Recorder(), reports: ReportAccess(token: "bench"), serverTiming: serverTiming))
+    switch mode {
+    case "on", "on-no-header":
+        router.add(middleware: HotpathMiddleware(recorder: Recorder(), reports: ReportAccess(token: "bench"), serverTiming: mode == "on"))
+    case "noop":
+        router.add(middleware: PassThroughMiddleware())
+    default:
+        break
     }
     router.get("/") { _, _ in "hello" }
     // For the README's example output: four 2 ms "queries" recorded as a driver would, and a lap.
@@ -87,6 +93,12 @@ enum RecorderBenchmark {
             sink &+= Int(recorder.finish(request, route: "/hello", status: 200).id) &+ index
         }
         let perEmptyRequest = Double(MonotonicClock.now() &- emptyStart) / Double(requests)
+        // The Server-Timing header of a request with no events, as the middleware builds it.
+        let headerRequest = recorder.begin(method: "GET", path: "/")
+        let headerStart = MonotonicClock.now()
+        for _ in 0..<requests { sink &+= ServerTiming.header(for: headerRequest.timing()).utf8.count }
+        let perHeader = Double(MonotonicClock.now() &- headerStart) / Double(requests)
+        print("RESULT per-server-timing-header-ns \(String(format: perHeader))")
         print("recorder: \(Int(events)) events on \(requests) requests (\(eventsPerRequest) each, cap 200)")
         print("RESULT per-empty-request-begin+finish-ns \(String(format: perEmptyRequest))")
         print("RESULT per-event-ns \(String(format: perEvent)) per-request-finish-ns \(String(format: perFinish)) (sink \(sink % 10))")
@@ -95,5 +107,12 @@ enum RecorderBenchmark {
     static func String(format value: Double) -> Swift.String {
         let tenths = Int((value * 10).rounded())
         return "\(tenths / 10).\(tenths % 10)"
+    }
+}
+
+/// A middleware that does nothing: the floor any middleware costs in Hummingbird.
+struct PassThroughMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        try await next(request, context)
     }
 }

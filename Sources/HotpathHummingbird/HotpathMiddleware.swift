@@ -15,6 +15,9 @@ import Logging
 /// ```
 ///
 /// Add it before the routes: Hummingbird only wraps routes registered after a middleware.
+///
+/// A response body of known length counts until the handler returns it; a streamed body of
+/// unknown length counts until its last byte is written.
 public struct HotpathMiddleware<Context: RequestContext>: RouterMiddleware {
     public let recorder: Recorder
     public let reports: ReportAccess

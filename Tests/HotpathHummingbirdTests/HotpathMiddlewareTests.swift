@@ -40,6 +40,16 @@ struct HotpathMiddlewareTests {
             stopwatch.lap("render")
             return "parallel"
         }
+        router.get("/stream") { _, _ -> Response in
+            // A body of unknown length, produced over 40 ms after the handler returned.
+            Response(status: .ok, body: ResponseBody { writer in
+                for _ in 0..<4 {
+                    try await Task.sleep(for: .milliseconds(10))
+                    try await writer.write(ByteBuffer(string: "chunk "))
+                }
+                try await writer.finish(nil)
+            })
+        }
         router.get("/fail") { _, _ -> String in
             throw HTTPError(.serviceUnavailable)
         }
@@ -101,6 +111,18 @@ struct HotpathMiddlewareTests {
         let request = try #require(recorder.report().recent.first)
         #expect(request.queries == 1)
         #expect(request.events.first?.name == "SELECT * FROM orders WHERE user_id = $1")
+    }
+
+    @Test func streamedBodiesCountUntilTheirLastByte() async throws {
+        let recorder = Recorder()
+        try await Self.makeApp(recorder: recorder).test(.live) { client in
+            try await client.execute(uri: "/stream", method: .get) { response in
+                #expect(String(buffer: response.body) == "chunk chunk chunk chunk ")
+            }
+        }
+        let request = try #require(recorder.report().recent.first)
+        #expect(request.route == "/stream")
+        #expect(request.durationMs >= 40, "\(request.durationMs) ms")
     }
 
     @Test func eventsFromChildTasksCountOnce() async throws {

@@ -21,7 +21,7 @@ public final class ActiveRequest: Sendable {
     /// Monotonic start time (``MonotonicClock``), nanoseconds.
     public let startedAt: UInt64
     /// Wall-clock start, seconds since 1970, for display.
-    public let startedAtWallClock: Double
+    public var startedAtWallClock: Double { WallClock.seconds(atMonotonic: startedAt) }
     let maximumEvents: Int
     private let state: Mutex<State>
 
@@ -38,7 +38,6 @@ public final class ActiveRequest: Sendable {
         self.method = method
         self.path = path
         self.startedAt = startedAt
-        self.startedAtWallClock = WallClock.nowSeconds()
         self.maximumEvents = maximumEvents
         self.state = Mutex(State())
     }
@@ -107,7 +106,10 @@ public final class ActiveRequest: Sendable {
         }
     }
 
-    var droppedEvents: Int { state.withLock { $0.droppedEvents } }
+    /// Kept events and the number dropped, read together.
+    var eventsAndDropped: (events: [RequestEvent], dropped: Int) {
+        state.withLock { ($0.events, $0.droppedEvents) }
+    }
 }
 
 struct KindCounts {

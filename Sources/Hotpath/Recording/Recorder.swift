@@ -86,8 +86,7 @@ public final class Recorder: Sendable {
     /// Ends a request whose timing was already taken (for the `Server-Timing` header).
     @discardableResult
     public func finish(_ request: ActiveRequest, route: String, status: Int, timing: RequestTiming) -> CompletedRequest {
-        let events = request.events
-        let dropped = request.droppedEvents
+        let (events, dropped) = request.eventsAndDropped
         return store.withLock { store in
             let completed = CompletedRequest(
                 id: store.nextID,

@@ -115,7 +115,9 @@ public enum ReportHTML {
     }
 
     static func ms(_ value: Double) -> String {
-        value >= 100 ? "\(Int(value.rounded()))ms" : "\(number(value))ms"
+        if value <= 0 { return "0ms" }
+        if value < 0.1 { return "\(max(Int((value * 1000).rounded()), 1))µs" }
+        return value >= 100 ? "\(Int(value.rounded()))ms" : "\(number(value))ms"
     }
 
     /// One or two decimals, without Foundation.
@@ -143,7 +145,7 @@ public enum ReportHTML {
     .pass{color:#2f9e44}.fail{color:#c92a2a;font-weight:600}
     .split{display:flex;height:10px;border-radius:3px;overflow:hidden;background:#eee;min-width:4px}
     .split span,.legend span{display:inline-block;height:10px}.legend span{width:12px;margin-left:12px;vertical-align:middle}
-    .db{background:#4263eb}.http{background:#ae3ec9}.app{background:#adb5bd}.span{background:#20c997}.stall{background:#c92a2a}
+    .db,.database{background:#4263eb}.http{background:#ae3ec9}.app{background:#adb5bd}.span{background:#20c997}.stall{background:#c92a2a}
     .request{background:#fff;border:1px solid #e3e6ea;border-radius:6px;padding:12px;margin:10px 0}
     .waterfall .row{display:grid;grid-template-columns:minmax(200px,40%) 1fr 70px;gap:8px;align-items:center;font-size:12px;padding:2px 0}
     .label{overflow:hidden;white-space:nowrap;text-overflow:ellipsis;font-family:ui-monospace,monospace}

@@ -3,36 +3,74 @@
 public enum ServerTiming {
     public static let headerName = "Server-Timing"
 
-    /// Built by appending into one string: it is made for every response.
+    /// Written byte by byte into one preallocated string: it is made for every response.
     public static func header(for timing: RequestTiming) -> String {
-        var header = ""
-        header.reserveCapacity(96)
-        if timing.queryCount > 0 {
-            header += "db;dur="
-            appendMilliseconds(timing.databaseNanoseconds, to: &header)
-            header += ";desc=\""
-            header += String(timing.queryCount)
-            header += timing.queryCount == 1 ? " query\", " : " queries\", "
+        String(unsafeUninitializedCapacity: 160) { buffer in
+            var writer = ByteWriter(buffer: buffer)
+            if timing.queryCount > 0 {
+                writer.append("db;dur=")
+                writer.appendMilliseconds(timing.databaseNanoseconds)
+                writer.append(";desc=\"")
+                writer.append(UInt64(min(timing.queryCount, 999_999_999)))
+                writer.append(timing.queryCount == 1 ? " query\", " : " queries\", ")
+            }
+            if timing.httpCallCount > 0 {
+                writer.append("http;dur=")
+                writer.appendMilliseconds(timing.httpNanoseconds)
+                writer.append(";desc=\"")
+                writer.append(UInt64(min(timing.httpCallCount, 999_999_999)))
+                writer.append(timing.httpCallCount == 1 ? " call\", " : " calls\", ")
+            }
+            writer.append("app;dur=")
+            writer.appendMilliseconds(timing.appNanoseconds)
+            writer.append(", total;dur=")
+            writer.appendMilliseconds(timing.totalNanoseconds)
+            return writer.count
         }
-        if timing.httpCallCount > 0 {
-            header += "http;dur="
-            appendMilliseconds(timing.httpNanoseconds, to: &header)
-            header += ";desc=\""
-            header += String(timing.httpCallCount)
-            header += timing.httpCallCount == 1 ? " call\", " : " calls\", "
-        }
-        header += "app;dur="
-        appendMilliseconds(timing.appNanoseconds, to: &header)
-        header += ", total;dur="
-        appendMilliseconds(timing.totalNanoseconds, to: &header)
-        return header
     }
 
-    /// Milliseconds with one decimal (`12.3`), the precision devtools display.
-    static func appendMilliseconds(_ nanoseconds: UInt64, to header: inout String) {
-        let tenths = (nanoseconds &+ 50_000) / 100_000
-        header += String(tenths / 10)
-        header += "."
-        header += String(tenths % 10)
+    /// Appends ASCII into a fixed buffer; the header's longest form is well under its size
+    /// (4 numbers of at most 20 digits plus 90 bytes of text).
+    private struct ByteWriter {
+        let buffer: UnsafeMutableBufferPointer<UInt8>
+        var count = 0
+
+        mutating func append(_ text: StaticString) {
+            let bytes = UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount)
+            for byte in bytes { appendByte(byte) }
+        }
+
+        mutating func append(_ value: UInt64) {
+            var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+                (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+            var length = 0
+            var rest = value
+            withUnsafeMutableBytes(of: &digits) { scratch in
+                repeat {
+                    scratch[length] = UInt8(truncatingIfNeeded: rest % 10) &+ 48
+                    rest /= 10
+                    length += 1
+                } while rest > 0
+                while length > 0 {
+                    length -= 1
+                    appendByte(scratch[length])
+                }
+            }
+        }
+
+        /// Milliseconds with one decimal (`12.3`), the precision devtools display.
+        mutating func appendMilliseconds(_ nanoseconds: UInt64) {
+            let tenths = nanoseconds / 100_000 &+ (nanoseconds % 100_000 >= 50_000 ? 1 : 0)
+            append(tenths / 10)
+            appendByte(46)
+            appendByte(UInt8(truncatingIfNeeded: tenths % 10) &+ 48)
+        }
+
+        private mutating func appendByte(_ byte: UInt8) {
+            guard count < buffer.count else { return }
+            buffer[count] = byte
+            count += 1
+        }
     }
 }

@@ -8,6 +8,18 @@ import Darwin
 
 /// Wall-clock time for display (when a request happened); never for measuring durations.
 enum WallClock {
+    /// One reading of both clocks, so a monotonic time converts to wall time without a
+    /// second clock read per request.
+    static let anchor = (monotonic: MonotonicClock.now(), wall: nowSeconds())
+
+    /// Wall-clock seconds at a ``MonotonicClock`` time.
+    static func seconds(atMonotonic time: UInt64) -> Double {
+        let anchor = Self.anchor
+        return time >= anchor.monotonic
+            ? anchor.wall + Double(time &- anchor.monotonic) / 1e9
+            : anchor.wall - Double(anchor.monotonic &- time) / 1e9
+    }
+
     static func nowSeconds() -> Double {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
