@@ -56,7 +56,9 @@ public struct HotpathMiddleware<Context: RequestContext>: RouterMiddleware {
             let status = Int(response.status.code)
             let timing = active.timing()
             if serverTiming, let name = HeaderNames.serverTiming {
-                response.headers[name] = ServerTiming.header(for: timing)
+                // Appended, not set: Server-Timing is a list header, so entries the app added
+                // itself stay, and appending skips the search that setting does.
+                response.headers.append(HTTPField(name: name, value: ServerTiming.header(for: timing)))
             }
             // A body of known length is complete when the handler returns: finish now.
             // A streamed body of unknown length is still being produced, so finish after its
