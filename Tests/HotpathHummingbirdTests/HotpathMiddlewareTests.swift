@@ -103,7 +103,7 @@ struct HotpathMiddlewareTests {
                 let total = try #require(values["total"])
                 let app = try #require(values["app"])
                 #expect(header.contains("db;dur=") && header.contains("desc=\"1 query\""))
-                #expect(db >= 20 && db < 60, "\(header)")
+                #expect(db >= 20 && db <= total, "\(header)")
                 #expect(total >= 30 && total <= elapsed + 0.1, "total \(total) ms, client saw \(elapsed) ms")
                 #expect(abs(db + app - total) <= 0.2, "\(header)")
             }
@@ -127,16 +127,18 @@ struct HotpathMiddlewareTests {
 
     @Test func eventsFromChildTasksCountOnce() async throws {
         let recorder = Recorder()
-        try await Self.makeApp(recorder: recorder).test(.live) { client in
+        let db = try await Self.makeApp(recorder: recorder).test(.live) { client in
             try await client.execute(uri: "/parallel", method: .get) { response in
                 let header = try #require(response.headers[HTTPField.Name("Server-Timing")!])
                 #expect(header.contains("desc=\"3 queries\""), "\(header)")
-                // Three concurrent 30 ms queries take about 30 ms of wall time, not 90.
-                let db = Self.durations(header)["db"] ?? 0
-                #expect(db >= 30 && db < 75, "\(header)")
+                return Self.durations(header)["db"] ?? 0
             }
         }
         let request = try #require(recorder.report().recent.first)
+        // Three concurrent queries: database time is their overlap's wall time, not their sum.
+        let durations = request.events.filter { $0.kind == .database }.map(\.durationMs)
+        #expect(db >= (durations.max() ?? 0) - 0.1, "db \(db) ms, queries \(durations)")
+        #expect(db < durations.reduce(0, +) * 0.8, "db \(db) ms, queries \(durations)")
         #expect(request.queries == 3)
         #expect(Set(request.events.filter { $0.kind == .database }.map(\.name)) == ["SELECT 1", "SELECT 2", "SELECT 3"])
         #expect(request.events.contains { $0.kind == .span && $0.name == "render" })

@@ -71,17 +71,20 @@ struct HotpathVaporMiddlewareTests {
                 #expect(header.contains("desc=\"1 query\""), "\(header)")
                 let db = Self.duration("db", in: header) ?? 0
                 let total = Self.duration("total", in: header) ?? 0
-                #expect(db >= 20 && db < 60, "\(header)")
+                #expect(db >= 20 && db <= total, "\(header)")
                 #expect(total >= 30, "\(header)")
             }
             try await tester.test(.GET, "parallel") { response in
                 let header = try #require(response.headers.first(name: "Server-Timing"))
                 #expect(header.contains("desc=\"3 queries\""), "\(header)")
-                let db = Self.duration("db", in: header) ?? 0
-                #expect(db >= 30 && db < 75, "\(header)")
             }
         }
-        #expect(recorder.report().recent.first?.queries == 3)
+        let request = try #require(recorder.report().recent.first)
+        #expect(request.queries == 3)
+        // Three concurrent queries: database time is their overlap's wall time, not their sum.
+        let durations = request.events.filter { $0.kind == .database }.map(\.durationMs)
+        #expect(request.databaseMs >= (durations.max() ?? 0) - 0.001)
+        #expect(request.databaseMs < durations.reduce(0, +) * 0.8, "db \(request.databaseMs) ms, queries \(durations)")
     }
 
     @Test func reportEndpointsNeedTheToken() async throws {
