@@ -45,11 +45,16 @@ http {
 }
 CONF
   nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf"
-  for _ in $(seq 50); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
-    sleep 0.1
+  wait_for_port "$port" nginx
+}
+
+# Waits up to 5 s until something accepts connections on 127.0.0.1:$1 ($2 names it).
+wait_for_port() {
+  for _ in $(seq 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    sleep 0.05
   done
-  echo "nginx did not start on port $port" >&2
+  echo "$2 did not start on port $1" >&2
   return 1
 }
 

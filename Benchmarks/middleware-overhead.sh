@@ -42,12 +42,7 @@ trap stop_server EXIT
 start_server() {
   $SERVER_CPU "$BENCH" hello "$PORT" "$1" &
   SERVER_PID=$!
-  for _ in $(seq 100); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && return 0
-    sleep 0.05
-  done
-  echo "hello server did not start" >&2
-  return 1
+  wait_for_port "$PORT" "the hello server"
 }
 
 json=$(mktemp)
