@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "HotpathLoad", targets: ["HotpathLoad"]),
         .library(name: "HotpathHummingbird", targets: ["HotpathHummingbird"]),
         .library(name: "HotpathVapor", targets: ["HotpathVapor"]),
+        .library(name: "HotpathSQL", targets: ["HotpathSQL"]),
         .executable(name: "hotpath", targets: ["hotpath"]),
     ],
     dependencies: [
@@ -24,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/vapor/vapor", from: "4.122.3"),
+        .package(url: "https://github.com/vapor/sql-kit", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit", from: "4.5.2"),
     ],
     targets: [
         .target(
@@ -60,6 +63,14 @@ let package = Package(
                 .product(name: "Vapor", package: "vapor"),
             ]
         ),
+        // Database capture: wraps any SQLKit database (SQLiteKit, PostgresKit, Fluent's SQL drivers).
+        .target(
+            name: "HotpathSQL",
+            dependencies: [
+                "Hotpath",
+                .product(name: "SQLKit", package: "sql-kit"),
+            ]
+        ),
         .executableTarget(
             name: "hotpath",
             dependencies: [
@@ -93,6 +104,13 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "HotpathSQLTests",
+            dependencies: [
+                "HotpathSQL",
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+            ]
+        ),
+        .testTarget(
             name: "HotpathVaporTests",
             dependencies: [
                 "HotpathVapor",
@@ -103,7 +121,11 @@ let package = Package(
         // Benchmarks/middleware-overhead.sh, and the recorder micro-benchmark.
         .executableTarget(
             name: "hotpath-bench",
-            dependencies: ["HotpathHummingbird"],
+            dependencies: [
+                "HotpathHummingbird",
+                "HotpathSQL",
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+            ],
             path: "Benchmarks/Harness"
         ),
         .testTarget(

@@ -14,6 +14,7 @@ import Darwin
 //                                     Hotpath (on-no-header: without the Server-Timing header;
 //                                     noop: an empty middleware, the cost of any middleware)
 //   hotpath-bench recorder            the recorder's cost per event and per request
+//   hotpath-bench sql                 SQL capture's cost per query (SQLite in memory)
 
 let arguments = CommandLine.arguments.dropFirst()
 switch arguments.first {
@@ -26,8 +27,10 @@ case "hello":
     try await serveHello(port: port, mode: rest[1])
 case "recorder":
     RecorderBenchmark.run()
+case "sql":
+    try await SQLCaptureBenchmark.run()
 default:
-    print("usage: hotpath-bench hello PORT on|off | hotpath-bench recorder")
+    print("usage: hotpath-bench hello PORT on|off|on-no-header|noop | hotpath-bench recorder | hotpath-bench sql")
     exit(2)
 }
 

@@ -12,6 +12,8 @@ public enum QueryAttributes {
     public static let columnNames = "column_names"
     /// The table a `SELECT *` read, when the adapter knows it.
     public static let table = "table"
+    /// "true" when the statement failed.
+    public static let failed = "failed"
 }
 
 extension ActiveRequest {
@@ -27,6 +29,7 @@ extension ActiveRequest {
         binds: [String]? = nil,
         rows: Int? = nil,
         columns: [String]? = nil,
+        failed: Bool = false,
         from start: UInt64,
         to end: UInt64,
         callSite: String? = nil
@@ -34,6 +37,7 @@ extension ActiveRequest {
         var attributes: [String: String] = [:]
         if let binds { attributes[QueryAttributes.bindsHash] = Self.hash(binds) }
         if let rows { attributes[QueryAttributes.rows] = String(rows) }
+        if failed { attributes[QueryAttributes.failed] = "true" }
         if let columns {
             attributes[QueryAttributes.columns] = String(columns.count)
             attributes[QueryAttributes.columnNames] = columns.joined(separator: ",")

@@ -1,0 +1,58 @@
+import Hotpath
+import HotpathSQL
+import SQLKit
+import SQLiteKit
+
+/// The cost HotpathSQLDatabase adds to a query: the same point lookup on in-memory SQLite,
+/// plain and wrapped inside a request, alternating in rounds; the median difference per query.
+enum SQLCaptureBenchmark {
+    static func run() async throws {
+        let connection = try await SQLiteConnection.open(storage: .memory)
+        let plain = connection.sql()
+        try await plain.create(table: "users").column("id", type: .int, .primaryKey).column("name", type: .text).run()
+        for id in 1...100 {
+            try await plain.insert(into: "users").columns("id", "name").values(SQLBind(id), SQLBind("user \(id)")).run()
+        }
+        let wrapped = HotpathSQLDatabase(plain)
+        let queries = 2_000
+        var plainRounds: [Double] = []
+        var wrappedRounds: [Double] = []
+        var differences: [Double] = []
+        for _ in 0..<21 {
+            let plainTime = try await perQuery(plain, queries: queries, inRequest: false)
+            let wrappedTime = try await perQuery(wrapped, queries: queries, inRequest: true)
+            plainRounds.append(plainTime)
+            wrappedRounds.append(wrappedTime)
+            differences.append(wrappedTime - plainTime)
+        }
+        try await connection.close()
+        let middle = differences.count / 2
+        print("sql: \(queries) point lookups per round, \(differences.count) alternating rounds, in-memory SQLite")
+        print("RESULT plain-query-us \(format(plainRounds.sorted()[middle])) captured-query-us \(format(wrappedRounds.sorted()[middle])) capture-overhead-us(median of paired differences) \(format(differences.sorted()[middle]))")
+    }
+
+    static func perQuery(_ db: any SQLDatabase, queries: Int, inRequest: Bool) async throws -> Double {
+        let recorder = Recorder(configuration: .init(maximumEventsPerRequest: 200))
+        let start = MonotonicClock.now()
+        var index = 0
+        while index < queries {
+            // Requests of 50 queries each, as a busy endpoint would run them.
+            let request = recorder.begin(method: "GET", path: "/bench")
+            try await ActiveRequest.$current.withValue(inRequest ? request : nil) {
+                for _ in 0..<50 {
+                    _ = try await db.select().column("name").from("users").where("id", .equal, index % 100 + 1).all()
+                    index += 1
+                }
+            }
+            recorder.finish(request, route: "/bench", status: 200)
+        }
+        return Double(MonotonicClock.now() - start) / Double(queries) / 1_000
+    }
+
+    static func format(_ value: Double) -> String {
+        let hundredths = Int((value * 100).rounded())
+        let sign = hundredths < 0 ? "-" : ""
+        let magnitude = abs(hundredths)
+        return "\(sign)\(magnitude / 100).\(magnitude % 100 < 10 ? "0" : "")\(magnitude % 100)"
+    }
+}

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# What HotpathSQLDatabase adds to a query: the same point lookup on in-memory SQLite, plain
+# and captured inside a request, in 21 alternating rounds of 2,000 queries; prints the
+# median per-query time of each and the median of the paired differences. Three runs.
+#
+# Usage: Benchmarks/sql-capture.sh   or   HOTPATH_BENCH_BIN=path/to/hotpath-bench Benchmarks/sql-capture.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ -n "${HOTPATH_BENCH_BIN:-}" ]; then
+  BENCH=$HOTPATH_BENCH_BIN
+else
+  swift build -c release --product hotpath-bench >&2
+  BENCH="$(swift build -c release --show-bin-path)/hotpath-bench"
+fi
+for run in 1 2 3; do "$BENCH" sql | grep RESULT; done

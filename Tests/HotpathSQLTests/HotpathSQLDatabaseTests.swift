@@ -1,0 +1,139 @@
+import Hotpath
+import HotpathSQL
+import SQLKit
+import SQLiteKit
+import Testing
+
+/// The SQLKit wrapper against a real SQLite database (in memory), with the detectors run on
+/// what it recorded.
+@Suite("SQLKit capture on SQLite", .serialized)
+struct HotpathSQLDatabaseTests {
+    /// 20 users, 100 orders, a 40-column products table.
+    static func withShop<T>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        let connection = try await SQLiteConnection.open(storage: .memory)
+        do {
+            let result = try await seedAndRun(connection.sql(), body)
+            try await connection.close()
+            return result
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
+
+    static func seedAndRun<T>(_ raw: any SQLDatabase, _ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        try await raw.create(table: "users").column("id", type: .int, .primaryKey).column("name", type: .text).run()
+        try await raw.create(table: "orders").column("id", type: .int, .primaryKey).column("user_id", type: .int).column("total", type: .int).run()
+        var products = raw.create(table: "products").column("id", type: .int, .primaryKey)
+        for column in 2...40 { products = products.column("c\(column)", type: .text) }
+        try await products.run()
+        for id in 1...20 {
+            try await raw.insert(into: "users").columns("id", "name").values(SQLBind(id), SQLBind("user \(id)")).run()
+        }
+        for id in 1...100 {
+            try await raw.insert(into: "orders").columns("id", "user_id", "total").values(SQLBind(id), SQLBind(id % 20 + 1), SQLBind(id * 10)).run()
+        }
+        try await raw.insert(into: "products").columns("id").values(SQLBind(1)).run()
+        return try await body(HotpathSQLDatabase(raw))
+    }
+
+    struct Order: Decodable { var id: Int; var user_id: Int }
+    struct User: Decodable { var id: Int; var name: String }
+
+    static func serve(_ body: @Sendable (ActiveRequest) async throws -> Void) async throws -> CompletedRequest {
+        let recorder = Recorder()
+        let request = recorder.begin(method: "GET", path: "/orders")
+        try await ActiveRequest.$current.withValue(request) { try await body(request) }
+        return recorder.finish(request, route: "/orders", status: 200)
+    }
+
+    @Test func recordsEveryStatementWithRowsAndNoValues() async throws {
+        try await Self.withShop { db in
+            let request = try await Self.serve { _ in
+                _ = try await db.select().column("*").from("users").where("name", .equal, "user 3").all()
+                _ = try await db.select().column("id").from("orders").where("total", .greaterThan, 500).all()
+            }
+            #expect(request.timing.queryCount == 2)
+            let first = try #require(request.events.first)
+            #expect(first.kind == .database)
+            #expect(first.name.contains("FROM \"users\""))
+            #expect(first.attributes?[QueryAttributes.rows] == "1")
+            #expect(first.attributes?[QueryAttributes.columns] == "2")
+            #expect(!first.name.contains("user 3"), "binds stay out of the SQL text")
+            #expect(!(first.attributes?.values.contains { $0.contains("user 3") } ?? false))
+            #expect(request.events[1].attributes?[QueryAttributes.rows] == "50")
+            #expect(request.events.allSatisfy { $0.durationNanoseconds > 0 })
+        }
+    }
+
+    @Test func findsTheNPlusOneAndNotItsEagerTwin() async throws {
+        try await Self.withShop { db in
+            let nPlusOne = try await Self.serve { _ in
+                let orders = try await db.select().columns("id", "user_id").from("orders").all(decoding: Order.self)
+                for order in orders {
+                    _ = try await db.select().column("*").from("users").where("id", .equal, order.user_id).first(decoding: User.self)
+                }
+            }
+            let finding = try #require(QueryDetectors.findings(in: nPlusOne).first { $0.kind == .nPlusOne })
+            #expect(finding.count == 100)
+            #expect(finding.fingerprint == "select * from \"users\" where \"id\" = ? limit ?")
+            #expect(finding.fix.contains("IN (…)"))
+
+            let eager = try await Self.serve { _ in
+                let orders = try await db.select().columns("id", "user_id").from("orders").all(decoding: Order.self)
+                let ids = Array(Set(orders.map(\.user_id)))
+                _ = try await db.select().column("*").from("users").where("id", .in, ids).all(decoding: User.self)
+            }
+            #expect(QueryDetectors.findings(in: eager).isEmpty)
+        }
+    }
+
+    @Test func findsSelectStarOnTheWideTable() async throws {
+        try await Self.withShop { db in
+            let request = try await Self.serve { _ in
+                _ = try await db.select().column("*").from("products").all()
+            }
+            let finding = try #require(QueryDetectors.findings(in: request).first { $0.kind == .selectStar })
+            #expect(finding.title.contains("all 40 columns"))
+        }
+    }
+
+    @Test func findsDuplicates() async throws {
+        try await Self.withShop { db in
+            let request = try await Self.serve { _ in
+                for _ in 0..<3 { _ = try await db.select().column("name").from("users").where("id", .equal, 1).all() }
+            }
+            #expect(QueryDetectors.findings(in: request).contains { $0.kind == .duplicateQueries })
+        }
+    }
+
+    @Test func badSQLIsRecordedAndRethrownUnchanged() async throws {
+        try await Self.withShop { db in
+            let request = try await Self.serve { _ in
+                await #expect(throws: (any Error).self) { try await db.raw("SELEKT nonsense").run() }
+                _ = try await db.select().column("id").from("users").limit(1).all()
+            }
+            #expect(request.events.count == 2)
+            #expect(request.events[0].attributes?[QueryAttributes.failed] == "true")
+            #expect(request.events[1].attributes?[QueryAttributes.failed] == nil)
+        }
+    }
+
+    @Test func sessionsAreCapturedToo() async throws {
+        try await Self.withShop { db in
+            let request = try await Self.serve { _ in
+                try await db.withSession { session in
+                    _ = try await session.select().column("id").from("users").all()
+                }
+            }
+            #expect(request.timing.queryCount == 1)
+        }
+    }
+
+    @Test func outsideARequestItOnlyForwards() async throws {
+        try await Self.withShop { db in
+            let rows = try await db.select().column("id").from("users").all()
+            #expect(rows.count == 20)
+        }
+    }
+}
