@@ -1,0 +1,96 @@
+import Foundation
+import Hotpath
+import SQLKit
+import SQLiteKit
+import Testing
+
+@testable import HotpathSQL
+
+/// EXPLAIN QUERY PLAN on a real 50,000-row SQLite file, read through a second connection.
+@Suite("SQLite EXPLAIN advisor", .serialized)
+struct SQLiteExplainAdvisorTests {
+    static func withOrders<T>(_ body: (_ app: any SQLDatabase, _ advisorConnection: any SQLDatabase) async throws -> T) async throws -> T {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("hotpath-\(UUID().uuidString).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let app = try await SQLiteConnection.open(storage: .file(path: path))
+        let advisor = try await SQLiteConnection.open(storage: .file(path: path))
+        do {
+            let db = app.sql()
+            try await db.raw("CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_email TEXT, status TEXT, total INTEGER, created_at INTEGER)").run()
+            try await db.raw("""
+                INSERT INTO orders (id, customer_email, status, total, created_at)
+                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50000)
+                SELECT i, 'c' || (i % 5000) || '@shop.test', CASE i % 3 WHEN 0 THEN 'paid' ELSE 'open' END, i % 997, i FROM n
+                """).run()
+            let result = try await body(db, advisor.sql())
+            try await advisor.close()
+            try await app.close()
+            return result
+        } catch {
+            try? await advisor.close()
+            try? await app.close()
+            throw error
+        }
+    }
+
+    @Test func suggestsTheMissingIndexAndNotOnceItExists() async throws {
+        try await Self.withOrders { db, advisorConnection in
+            let sql = "SELECT * FROM \"orders\" WHERE \"customer_email\" = ?1 ORDER BY \"created_at\" DESC"
+            let advisor = SQLiteExplainAdvisor(database: advisorConnection, minimumInterval: .zero)
+            let advice = try #require(await advisor.advise(sql: sql))
+            #expect(advice.table == "orders")
+            #expect(advice.columns == ["customer_email"])
+            #expect(advice.createIndex == "CREATE INDEX orders_customer_email_idx ON orders (customer_email)")
+            #expect(advice.plan.contains { $0.hasPrefix("SCAN") })
+            #expect(advice.reason.contains("every row of orders"))
+
+            try await db.raw("\(unsafeRaw: advice.createIndex)").run()
+            let after = await advisor.advise(sql: sql)
+            #expect(after == nil, "the suggested index is used: \(after?.plan ?? [])")
+        }
+    }
+
+    @Test func rangeAndSortColumns() async throws {
+        try await Self.withOrders { _, advisorConnection in
+            let advisor = SQLiteExplainAdvisor(database: advisorConnection, minimumInterval: .zero)
+            let range = try #require(await advisor.advise(sql: "SELECT id FROM orders WHERE status = 'paid' AND total > 500"))
+            #expect(range.columns == ["status", "total"])
+            let sort = try #require(await advisor.advise(sql: "SELECT id FROM orders ORDER BY total DESC LIMIT 10"))
+            #expect(sort.columns == ["total"])
+            // A lookup by primary key needs nothing.
+            #expect(await advisor.advise(sql: "SELECT * FROM orders WHERE id = 7") == nil)
+        }
+    }
+
+    @Test func oncePerShapePerInterval() async throws {
+        try await Self.withOrders { _, advisorConnection in
+            let advisor = SQLiteExplainAdvisor(database: advisorConnection, minimumInterval: .seconds(60))
+            #expect(await advisor.advise(sql: "SELECT * FROM orders WHERE customer_email = 'a'") != nil)
+            #expect(await advisor.advise(sql: "SELECT * FROM orders WHERE customer_email = 'b'") == nil, "same shape, explained already")
+        }
+    }
+
+    @Test func badSQLAndWritesNeverThrow() async throws {
+        try await Self.withOrders { db, advisorConnection in
+            let advisor = SQLiteExplainAdvisor(database: advisorConnection, minimumInterval: .zero)
+            #expect(await advisor.advise(sql: "SELEKT nonsense") == nil)
+            #expect(await advisor.advise(sql: "SELECT * FROM missing_table WHERE a = 1") == nil)
+            #expect(await advisor.advise(sql: "DELETE FROM orders WHERE status = 'open'") == nil, "only reads are explained")
+            let count = try await db.raw("SELECT COUNT(*) AS n FROM orders").first()?.decode(column: "n", as: Int.self)
+            #expect(count == 50_000)
+        }
+    }
+
+    @Test(arguments: [
+        ("select * from orders where customer_email = ?", ["customer_email"], [String](), [String]()),
+        ("select id from orders where status = ? and total > ? order by created_at", ["status"], ["total"], ["created_at"]),
+        ("select * from \"orders\" where \"orders\".\"user_id\" in (?)", ["user_id"], [], []),
+        ("select * from t where a like ? or b = ? group by c limit ?", ["b"], ["a"], []),
+    ])
+    func filterColumns(fingerprint: String, equality: [String], range: [String], orderBy: [String]) {
+        let columns = FilterColumns.of(fingerprint)
+        #expect(columns.equality == equality)
+        #expect(columns.range == range)
+        #expect(columns.orderBy == orderBy)
+    }
+}
