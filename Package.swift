@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "HotpathHummingbird", targets: ["HotpathHummingbird"]),
         .library(name: "HotpathVapor", targets: ["HotpathVapor"]),
         .library(name: "HotpathSQL", targets: ["HotpathSQL"]),
+        .library(name: "HotpathPostgres", targets: ["HotpathPostgres"]),
         .executable(name: "hotpath", targets: ["hotpath"]),
     ],
     dependencies: [
@@ -27,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/vapor", from: "4.122.3"),
         .package(url: "https://github.com/vapor/sql-kit", from: "3.36.0"),
         .package(url: "https://github.com/vapor/sqlite-kit", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .target(
@@ -71,6 +73,15 @@ let package = Package(
                 .product(name: "SQLKit", package: "sql-kit"),
             ]
         ),
+        // PostgreSQL: PostgresClient capture and the EXPLAIN / hypopg advisor.
+        .target(
+            name: "HotpathPostgres",
+            dependencies: [
+                "Hotpath",
+                "HotpathSQL",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
+        ),
         .executableTarget(
             name: "hotpath",
             dependencies: [
@@ -109,6 +120,10 @@ let package = Package(
                 "HotpathSQL",
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
             ]
+        ),
+        .testTarget(
+            name: "HotpathPostgresTests",
+            dependencies: ["HotpathPostgres"]
         ),
         .testTarget(
             name: "HotpathVaporTests",

@@ -13,12 +13,22 @@ public struct IndexAdvice: Sendable, Codable, Equatable {
     public var reason: String
     /// The whole plan as the database printed it, so a user can see for themselves.
     public var plan: [String]
+
+    public init(fingerprint: String, table: String, columns: [String], createIndex: String, reason: String, plan: [String]) {
+        self.fingerprint = fingerprint
+        self.table = table
+        self.columns = columns
+        self.createIndex = createIndex
+        self.reason = reason
+        self.plan = plan
+    }
 }
 
-/// Columns a statement filters and sorts on, read from its fingerprint.
-enum FilterColumns {
+/// Columns a statement filters and sorts on, read from its fingerprint (shared by the SQLite
+/// and PostgreSQL advisors).
+public enum FilterColumns {
     /// `(equality, range, orderBy)` column names of the WHERE and ORDER BY clauses.
-    static func of(_ fingerprint: String) -> (equality: [String], range: [String], orderBy: [String]) {
+    public static func of(_ fingerprint: String) -> (equality: [String], range: [String], orderBy: [String]) {
         let tokens = fingerprint
             .replacing("(", with: " ( ").replacing(")", with: " ) ").replacing(",", with: " , ")
             .replacing("<=", with: " <= ").replacing(">=", with: " >= ").replacing("<>", with: " <> ")

@@ -1,0 +1,123 @@
+import Foundation
+import Hotpath
+import HotpathPostgres
+import Logging
+import PostgresNIO
+import Testing
+
+/// Real PostgreSQL 15 with hypopg, started by `.ci/run` (see `.ci/postgres.sh`), found through
+/// HOTPATH_POSTGRES_HOST / _PORT / _USER / _DATABASE. In CI these tests must run: a CI run
+/// without the server fails here instead of skipping.
+enum PostgresEnvironment {
+    static let environment = ProcessInfo.processInfo.environment
+    static var isConfigured: Bool { environment["HOTPATH_POSTGRES_HOST"] != nil }
+
+    static func withClient<T: Sendable>(_ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
+        let configuration = PostgresClient.Configuration(
+            host: environment["HOTPATH_POSTGRES_HOST"] ?? "127.0.0.1",
+            port: Int(environment["HOTPATH_POSTGRES_PORT"] ?? "") ?? 5432,
+            username: environment["HOTPATH_POSTGRES_USER"] ?? "hotpath",
+            password: nil,
+            database: environment["HOTPATH_POSTGRES_DATABASE"] ?? "hotpath_test",
+            tls: .disable
+        )
+        let client = PostgresClient(configuration: configuration, backgroundLogger: Logger(label: "test"))
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                await client.run()
+                return nil
+            }
+            defer { group.cancelAll() }
+            return try await body(client)
+        }
+    }
+
+    /// A 50,000-row orders table without secondary indexes, statistics up to date.
+    static func seed(_ client: PostgresClient, table: String) async throws {
+        try await client.query(PostgresQuery(unsafeSQL: "DROP TABLE IF EXISTS \(table)"))
+        try await client.query(PostgresQuery(unsafeSQL: """
+            CREATE TABLE \(table) (id serial PRIMARY KEY, customer_email text NOT NULL, status text NOT NULL, total int NOT NULL)
+            """))
+        try await client.query(PostgresQuery(unsafeSQL: """
+            INSERT INTO \(table) (customer_email, status, total)
+            SELECT 'c' || (i % 5000) || '@shop.test', CASE i % 3 WHEN 0 THEN 'paid' ELSE 'open' END, i % 997
+            FROM generate_series(1, 50000) AS i
+            """))
+        try await client.query(PostgresQuery(unsafeSQL: "ANALYZE \(table)"))
+        try await client.query("CREATE EXTENSION IF NOT EXISTS hypopg")
+    }
+}
+
+@Suite("PostgreSQL", .serialized)
+struct PostgresTests {
+    @Test func runsInCI() {
+        if ProcessInfo.processInfo.environment["CI"] == "true" {
+            #expect(PostgresEnvironment.isConfigured, "CI must start PostgreSQL (.ci/postgres.sh) so these tests run")
+        }
+    }
+
+    @Test(.enabled(if: PostgresEnvironment.isConfigured))
+    func advisorSuggestsTheMissingIndexWithHypotheticalCosts() async throws {
+        try await PostgresEnvironment.withClient { client in
+            try await PostgresEnvironment.seed(client, table: "orders_advice")
+            var configuration = PostgresExplainAdvisor.Configuration()
+            configuration.minimumInterval = .zero
+            let advisor = PostgresExplainAdvisor(client: client, configuration: configuration)
+            let sql = "SELECT * FROM orders_advice WHERE customer_email = $1"
+            let advice = try #require(await advisor.advise(sql: sql))
+            #expect(advice.advice.table == "orders_advice")
+            #expect(advice.advice.columns == ["customer_email"])
+            #expect(advice.advice.createIndex == "CREATE INDEX CONCURRENTLY orders_advice_customer_email_idx ON orders_advice (customer_email)")
+            let after = try #require(advice.costAfter)
+            #expect(after < advice.costBefore / 2, "hypopg: \(advice.costBefore) → \(after)")
+            #expect(advice.tableRows >= 40_000)
+            #expect(advice.advice.plan.first?.contains("Seq Scan on orders_advice") == true)
+            #expect(advice.planJSON.contains("\"Node Type\""))
+
+            try await client.query(PostgresQuery(unsafeSQL: "CREATE INDEX ON orders_advice (customer_email)"))
+            let again = await advisor.advise(sql: sql)
+            #expect(again == nil, "\(again?.advice.plan ?? [])")
+        }
+    }
+
+    @Test(.enabled(if: PostgresEnvironment.isConfigured))
+    func advisorIgnoresSmallGainsBadSQLAndWrites() async throws {
+        try await PostgresEnvironment.withClient { client in
+            try await PostgresEnvironment.seed(client, table: "orders_quiet")
+            var configuration = PostgresExplainAdvisor.Configuration()
+            configuration.minimumInterval = .zero
+            let advisor = PostgresExplainAdvisor(client: client, configuration: configuration)
+            // A filter that matches a third of the table: an index would not pay.
+            #expect(await advisor.advise(sql: "SELECT * FROM orders_quiet WHERE status = $1") == nil)
+            #expect(await advisor.advise(sql: "SELEKT nonsense") == nil)
+            #expect(await advisor.advise(sql: "SELECT * FROM no_such_table WHERE a = $1") == nil)
+            #expect(await advisor.advise(sql: "DELETE FROM orders_quiet WHERE customer_email = $1") == nil)
+            let rows = try await client.query("SELECT count(*)::int FROM orders_quiet")
+            for try await count in rows.decode(Int.self) { #expect(count == 50_000) }
+        }
+    }
+
+    @Test(.enabled(if: PostgresEnvironment.isConfigured))
+    func clientRecordsQueriesWithTheAppCallSite() async throws {
+        try await PostgresEnvironment.withClient { client in
+            try await PostgresEnvironment.seed(client, table: "orders_capture")
+            let db = HotpathPostgresClient(client)
+            let recorder = Recorder()
+            let request = recorder.begin(method: "GET", path: "/orders")
+            try await ActiveRequest.$current.withValue(request) {
+                for id in 1...6 {
+                    let rows = try await db.query("SELECT id, total FROM orders_capture WHERE id = \(id)")
+                    for try await _ in rows {}
+                }
+            }
+            let completed = recorder.finish(request, route: "/orders", status: 200)
+            #expect(completed.timing.queryCount == 6)
+            let event = try #require(completed.events.first)
+            #expect(event.name == "SELECT id, total FROM orders_capture WHERE id = $1")
+            #expect(event.callSite?.hasPrefix("HotpathPostgresTests/PostgresTests.swift:") == true, "\(event.callSite ?? "none")")
+            let finding = try #require(QueryDetectors.findings(in: completed).first { $0.kind == .nPlusOne })
+            #expect(finding.count == 6)
+            #expect(finding.callSite == event.callSite)
+        }
+    }
+}
