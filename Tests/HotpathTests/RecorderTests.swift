@@ -118,6 +118,30 @@ struct RecorderTests {
         #expect(decoded.routes.first?.histogram.count == 1)
     }
 
+    @Test func reportCarriesFindingsOfTheSlowestRequests() throws {
+        let recorder = Recorder()
+        for round in 0..<3 {
+            let request = recorder.begin(method: "GET", path: "/orders")
+            var clock = request.startedAt
+            for id in 1...(10 + round * 10) {
+                request.recordQuery("SELECT * FROM users WHERE id = $1", binds: ["\(id)"], from: clock, to: clock + Self.ms, callSite: "Orders.swift:9")
+                clock += Self.ms
+            }
+            recorder.finish(request, route: "/orders", status: 200, at: clock)
+        }
+        let report = recorder.report()
+        let findings = try #require(report.routes.first?.findings)
+        #expect(findings.count == 1, "one per kind and shape: \(findings.map(\.title))")
+        #expect(findings.first?.kind == .nPlusOne)
+        #expect(findings.first?.count == 30, "the request where it cost most")
+        let text = String(decoding: try ReportJSON.encode(report), as: UTF8.self)
+        #expect(text.contains("\"kind\" : \"n-plus-one\""))
+        #expect(try ReportJSON.decode(ReportJSON.encode(report)).routes.first?.findings.first?.callSite == "Orders.swift:9")
+        let html = ReportHTML.render(report)
+        #expect(html.contains("Findings"))
+        #expect(html.contains("WHERE id IN (…)"))
+    }
+
     @Test func htmlIsSelfContainedAndEscaped() {
         let recorder = Recorder()
         let request = recorder.begin(method: "GET", path: "/search?q=<script>")

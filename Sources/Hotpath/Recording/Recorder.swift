@@ -27,6 +27,8 @@ public final class Recorder: Sendable {
         public var maximumRoutes: Int
         /// The latency budget each route is judged against.
         public var budget: Budget
+        /// Thresholds of the database detectors run over each route's slowest requests.
+        public var queryThresholds: QueryThresholds
 
         /// Memory is bounded by about `maximumRoutes` × 190 KB of histograms plus
         /// (`recentRequests` + `maximumRoutes` × `slowestPerRoute`) requests of at most
@@ -36,8 +38,10 @@ public final class Recorder: Sendable {
             slowestPerRoute: Int = 5,
             maximumEventsPerRequest: Int = 200,
             maximumRoutes: Int = 100,
-            budget: Budget = .methodDefault
+            budget: Budget = .methodDefault,
+            queryThresholds: QueryThresholds = QueryThresholds()
         ) {
+            self.queryThresholds = queryThresholds
             self.recentRequests = max(0, recentRequests)
             self.slowestPerRoute = max(0, slowestPerRoute)
             self.maximumEventsPerRequest = max(0, maximumEventsPerRequest)
@@ -146,7 +150,9 @@ public final class Recorder: Sendable {
         return RecorderReport(
             uptimeSeconds: uptime,
             budget: configuration.budget,
-            routes: routes.map { RouteReport($0, budget: configuration.budget, uptimeSeconds: uptime) },
+            routes: routes.map {
+                RouteReport($0, budget: configuration.budget, uptimeSeconds: uptime, thresholds: configuration.queryThresholds)
+            },
             recent: recent.reversed()
         )
     }

@@ -49,8 +49,11 @@ public struct RouteReport: Sendable, Codable {
     public var histogram: LatencyHistogram
     /// Slowest requests first, with their events.
     public var slowest: [RequestReport]
+    /// What the detectors found in this route's slowest requests, biggest saving first; one
+    /// entry per kind and statement shape (the request where it cost most).
+    public var findings: [Finding]
 
-    init(_ aggregate: RouteAggregate, budget: Budget, uptimeSeconds: Double) {
+    init(_ aggregate: RouteAggregate, budget: Budget, uptimeSeconds: Double, thresholds: QueryThresholds) {
         method = aggregate.method
         route = aggregate.route
         count = aggregate.count
@@ -82,6 +85,20 @@ public struct RouteReport: Sendable, Codable {
         requestsPerSecond = perSecond
         histogram = aggregate.latency
         slowest = aggregate.slowest.map(RequestReport.init)
+        findings = Self.findings(in: aggregate.slowest, thresholds: thresholds)
+    }
+
+    static func findings(in requests: [CompletedRequest], thresholds: QueryThresholds) -> [Finding] {
+        var strongest: [String: Finding] = [:]
+        for request in requests {
+            for finding in QueryDetectors.findings(in: request, thresholds: thresholds) {
+                let key = finding.kind.rawValue + "|" + (finding.fingerprint ?? "")
+                if strongest[key].map({ $0.estimatedSavingNanoseconds < finding.estimatedSavingNanoseconds }) ?? true {
+                    strongest[key] = finding
+                }
+            }
+        }
+        return strongest.values.sorted { $0.estimatedSavingNanoseconds > $1.estimatedSavingNanoseconds }
     }
 }
 

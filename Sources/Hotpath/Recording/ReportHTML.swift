@@ -13,6 +13,7 @@ public enum ReportHTML {
         <h1>Hotpath <small>\(escape(report.tool)) · up \(seconds(report.uptimeSeconds)) · budget \(escape(report.budget))</small></h1>
         """
         html += routesSection(report)
+        html += findingsSection(report)
         html += slowestSection(report)
         html += recentSection(report)
         html += "<footer>schema \(escape(report.schema)) · JSON at <code>report.json</code> · times in ms</footer></body></html>\n"
@@ -49,6 +50,20 @@ public enum ReportHTML {
             html += "<td>\(number(route.avgQueries)) (max \(route.maxQueries))</td><td>\(escape(statuses))</td></tr>"
         }
         return html + "</tbody></table><p class=legend><span class=db></span> database <span class=http></span> outbound HTTP <span class=app></span> app code</p>"
+    }
+
+    private static func findingsSection(_ report: RecorderReport) -> String {
+        let all = report.routes.flatMap { route in route.findings.map { (route, $0) } }
+            .sorted { $0.1.estimatedSavingNanoseconds > $1.1.estimatedSavingNanoseconds }
+        guard !all.isEmpty else { return "" }
+        var html = "<h2>Findings <small>biggest expected saving first</small></h2>"
+        for (route, finding) in all {
+            html += "<section class=finding><h3><span class=kind>\(escape(finding.kind.rawValue))</span> \(escape(finding.title))</h3>"
+            html += "<p><code>\(escape(route.method)) \(escape(route.route))</code> · saves about \(ms(Double(finding.estimatedSavingNanoseconds) / 1e6)) per request</p><ul>"
+            for line in finding.evidence { html += "<li>\(escape(line))</li>" }
+            html += "</ul><p class=fix><b>Fix:</b> \(escape(finding.fix))</p></section>"
+        }
+        return html
     }
 
     private static func slowestSection(_ report: RecorderReport) -> String {
@@ -150,6 +165,8 @@ public enum ReportHTML {
     .waterfall .row{display:grid;grid-template-columns:minmax(200px,40%) 1fr 70px;gap:8px;align-items:center;font-size:12px;padding:2px 0}
     .label{overflow:hidden;white-space:nowrap;text-overflow:ellipsis;font-family:ui-monospace,monospace}
     .track{position:relative;height:10px;background:#f1f3f5;border-radius:2px}.bar{position:absolute;top:0;height:10px;border-radius:2px}
+    .finding{background:#fff;border-left:4px solid #e8590c;padding:8px 12px;margin:10px 0}.finding h3{font-size:14px}
+    .kind{font:11px ui-monospace,monospace;background:#fff4e6;color:#d9480f;padding:1px 6px;border-radius:4px}.fix{margin:6px 0 0}
     .dur{text-align:right}.empty{color:#667}footer{margin-top:28px;color:#889;font-size:12px}
     """
 }
