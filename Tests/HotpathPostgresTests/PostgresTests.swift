@@ -32,6 +32,13 @@ enum PostgresEnvironment {
         }
     }
 
+    /// An advisor that explains every call (the tests ask about one shape several times).
+    static func advisorWithoutRateLimit(_ client: PostgresClient) -> PostgresExplainAdvisor {
+        var configuration = PostgresExplainAdvisor.Configuration()
+        configuration.minimumInterval = .zero
+        return PostgresExplainAdvisor(client: client, configuration: configuration)
+    }
+
     /// A 50,000-row orders table without secondary indexes, statistics up to date.
     static func seed(_ client: PostgresClient, table: String) async throws {
         try await client.query(PostgresQuery(unsafeSQL: "DROP TABLE IF EXISTS \(table)"))
@@ -60,9 +67,7 @@ struct PostgresTests {
     func advisorSuggestsTheMissingIndexWithHypotheticalCosts() async throws {
         try await PostgresEnvironment.withClient { client in
             try await PostgresEnvironment.seed(client, table: "orders_advice")
-            var configuration = PostgresExplainAdvisor.Configuration()
-            configuration.minimumInterval = .zero
-            let advisor = PostgresExplainAdvisor(client: client, configuration: configuration)
+            let advisor = PostgresEnvironment.advisorWithoutRateLimit(client)
             let sql = "SELECT * FROM orders_advice WHERE customer_email = $1"
             let advice = try #require(await advisor.advise(sql: sql))
             #expect(advice.advice.table == "orders_advice")
@@ -84,9 +89,7 @@ struct PostgresTests {
     func advisorIgnoresSmallGainsBadSQLAndWrites() async throws {
         try await PostgresEnvironment.withClient { client in
             try await PostgresEnvironment.seed(client, table: "orders_quiet")
-            var configuration = PostgresExplainAdvisor.Configuration()
-            configuration.minimumInterval = .zero
-            let advisor = PostgresExplainAdvisor(client: client, configuration: configuration)
+            let advisor = PostgresEnvironment.advisorWithoutRateLimit(client)
             // A filter that matches a third of the table: an index would not pay.
             #expect(await advisor.advise(sql: "SELECT * FROM orders_quiet WHERE status = $1") == nil)
             #expect(await advisor.advise(sql: "SELEKT nonsense") == nil)
