@@ -64,6 +64,11 @@ public final class PostgresExplainAdvisor: Sendable {
             return true
         }
         guard due else { return nil }
+        return await explainNow(sql: sql, fingerprint: fingerprint)
+    }
+
+    /// Explains without the per-shape throttle (the recorder's plan review throttles itself).
+    func explainNow(sql: String, fingerprint: String) async -> PostgresIndexAdvice? {
         do {
             return try await client.withConnection { connection in
                 try await self.advise(sql: sql, fingerprint: fingerprint, on: connection)
@@ -107,7 +112,9 @@ public final class PostgresExplainAdvisor: Sendable {
                 columns: columns,
                 createIndex: "CREATE INDEX CONCURRENTLY \(Self.quoted(name)) ON \(definition)",
                 reason: reason,
-                plan: plan.lines()
+                plan: plan.lines(),
+                costBefore: plan.totalCost,
+                costAfter: costAfter
             ),
             costBefore: plan.totalCost,
             costAfter: costAfter,
@@ -177,5 +184,14 @@ public final class PostgresExplainAdvisor: Sendable {
 
     static func quoted(_ identifier: String) -> String {
         identifier.allSatisfy { $0.isLowercase || $0.isNumber || $0 == "_" } ? identifier : "\"\(identifier.replacing("\"", with: "\"\""))\""
+    }
+}
+
+extension PostgresExplainAdvisor: QueryPlanAdvisor {
+    /// The advice of ``advise(sql:)`` for the recorder's plan review, which does its own throttling.
+    public func indexAdvice(forSQL sql: String) async -> IndexAdvice? {
+        let fingerprint = SQLFingerprint(sql).text
+        guard fingerprint.hasPrefix("select ") else { return nil }
+        return await explainNow(sql: sql, fingerprint: fingerprint)?.advice
     }
 }

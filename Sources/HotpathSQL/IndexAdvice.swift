@@ -1,29 +1,5 @@
 import Hotpath
 
-/// A missing index, found in a statement's query plan.
-public struct IndexAdvice: Sendable, Codable, Equatable {
-    /// The statement's shape.
-    public var fingerprint: String
-    public var table: String
-    /// Columns to index, in order: equality filters first, then ranges, then ORDER BY.
-    public var columns: [String]
-    /// The statement to run, e.g. `CREATE INDEX orders_customer_email_idx ON orders (customer_email)`.
-    public var createIndex: String
-    /// Why: the plan line that shows the scan.
-    public var reason: String
-    /// The whole plan as the database printed it, so a user can see for themselves.
-    public var plan: [String]
-
-    public init(fingerprint: String, table: String, columns: [String], createIndex: String, reason: String, plan: [String]) {
-        self.fingerprint = fingerprint
-        self.table = table
-        self.columns = columns
-        self.createIndex = createIndex
-        self.reason = reason
-        self.plan = plan
-    }
-}
-
 /// Columns a statement filters and sorts on, read from its fingerprint (shared by the SQLite
 /// and PostgreSQL advisors).
 public enum FilterColumns {

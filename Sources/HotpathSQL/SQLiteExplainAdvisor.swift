@@ -31,8 +31,13 @@ public final class SQLiteExplainAdvisor: Sendable {
             runs[fingerprint] = now
             return true
         }
-        guard due, Self.isExplainable(fingerprint) else { return nil }
-        guard let plan = try? await queryPlan(sql) else { return nil }
+        guard due else { return nil }
+        return await explainNow(sql: sql, fingerprint: fingerprint)
+    }
+
+    /// Explains without the per-shape throttle (the recorder's plan review throttles itself).
+    func explainNow(sql: String, fingerprint: String) async -> IndexAdvice? {
+        guard Self.isExplainable(fingerprint), let plan = try? await queryPlan(sql) else { return nil }
         return Self.advice(fingerprint: fingerprint, plan: plan)
     }
 
@@ -73,5 +78,12 @@ public final class SQLiteExplainAdvisor: Sendable {
             )
         }
         return nil
+    }
+}
+
+extension SQLiteExplainAdvisor: QueryPlanAdvisor {
+    /// The advice of ``advise(sql:)`` for the recorder's plan review, which does its own throttling.
+    public func indexAdvice(forSQL sql: String) async -> IndexAdvice? {
+        await explainNow(sql: sql, fingerprint: SQLFingerprint(sql).text)
     }
 }

@@ -93,4 +93,40 @@ struct SQLiteExplainAdvisorTests {
         #expect(columns.range == range)
         #expect(columns.orderBy == orderBy)
     }
+
+    /// The recorder sends the slow shape to the advisor by itself, off the request path, and
+    /// the route's report carries the missing-index finding with its plan until the index exists.
+    @Test func recorderReviewsSlowShapesAndReportsMissingIndex() async throws {
+        try await Self.withOrders { raw, advisorConnection in
+            var review = QueryPlanReview.Configuration()
+            review.minimumInterval = .zero
+            let recorder = Recorder(configuration: .init(
+                planAdvisor: SQLiteExplainAdvisor(database: advisorConnection, minimumInterval: .zero),
+                planReview: review
+            ))
+            let db = HotpathSQLDatabase(raw)
+            func search() async throws {
+                let request = recorder.begin(method: "GET", path: "/orders/search")
+                try await ActiveRequest.$current.withValue(request) {
+                    for email in ["c1@shop.test", "c2@shop.test", "c3@shop.test", "c4@shop.test", "c5@shop.test"] {
+                        _ = try await db.select().column("id").from("orders").where("customer_email", .equal, email).all()
+                    }
+                }
+                recorder.finish(request, route: "/orders/search", status: 200)
+                await recorder.planReview?.idle()
+            }
+            try await search()
+            let findings = try #require(recorder.report().routes.first).findings
+            let missing = try #require(findings.first { $0.kind == .missingIndex })
+            #expect(missing.fix.contains("CREATE INDEX orders_customer_email_idx ON orders (customer_email)"))
+            #expect(missing.count == 5)
+            #expect(missing.plan?.contains { $0.hasPrefix("SCAN orders") } == true)
+            #expect(missing.estimatedSavingNanoseconds > 0)
+
+            try await raw.raw("CREATE INDEX orders_customer_email_idx ON orders (customer_email)").run()
+            try await search()
+            let after = try #require(recorder.report().routes.first).findings
+            #expect(!after.contains { $0.kind == .missingIndex }, "the index exists now")
+        }
+    }
 }

@@ -7,6 +7,7 @@ public struct Finding: Sendable, Codable, Equatable {
         case manySmallQueries = "many-small-queries"
         case slowQuery = "slow-query"
         case selectStar = "select-star"
+        case missingIndex = "missing-index"
     }
 
     public var kind: Kind
@@ -24,11 +25,14 @@ public struct Finding: Sendable, Codable, Equatable {
     public var fingerprint: String?
     /// How many records it covers (queries, calls).
     public var count: Int
+    /// The query plan that backs a `missing-index` finding, as the database printed it.
+    public var plan: [String]?
 
     public init(
         kind: Kind, title: String, evidence: [String], fix: String, estimatedSavingNanoseconds: UInt64,
-        callSite: String? = nil, fingerprint: String? = nil, count: Int
+        callSite: String? = nil, fingerprint: String? = nil, count: Int, plan: [String]? = nil
     ) {
+        self.plan = plan
         self.kind = kind
         self.title = title
         self.evidence = evidence

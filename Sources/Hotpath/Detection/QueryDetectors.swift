@@ -17,7 +17,11 @@ public struct QueryThresholds: Sendable {
 /// The database detectors: pure functions over one request's records, no knowledge of the
 /// framework or driver that made them.
 public enum QueryDetectors {
-    public static func findings(in request: CompletedRequest, thresholds: QueryThresholds = QueryThresholds()) -> [Finding] {
+    /// - Parameter advice: what a ``QueryPlanAdvisor`` said, by statement shape; shapes with
+    ///   advice that ran in this request become `missing-index` findings.
+    public static func findings(
+        in request: CompletedRequest, thresholds: QueryThresholds = QueryThresholds(), advice: [String: IndexAdvice] = [:]
+    ) -> [Finding] {
         let queries = request.events.filter { $0.kind == .database }
         guard !queries.isEmpty else { return [] }
         let groups = Dictionary(grouping: queries) { SQLFingerprint($0.name) }
@@ -35,6 +39,7 @@ public enum QueryDetectors {
         }
         findings += queries.compactMap { slowQuery($0, thresholds) }
         findings += selectStar(groups, thresholds)
+        if !advice.isEmpty { findings += missingIndexes(groups, advice) }
         return findings.sorted { $0.estimatedSavingNanoseconds > $1.estimatedSavingNanoseconds }
     }
 
@@ -190,6 +195,33 @@ public enum QueryDetectors {
                 callSite: mostCommonCallSite(group),
                 fingerprint: fingerprint.text,
                 count: group.count
+            )
+        }
+    }
+
+    // MARK: - Missing index (from a plan advisor)
+
+    static func missingIndexes(_ groups: [SQLFingerprint: [RequestEvent]], _ advice: [String: IndexAdvice]) -> [Finding] {
+        groups.compactMap { fingerprint, group -> Finding? in
+            guard let found = advice[fingerprint.text] else { return nil }
+            let total = group.reduce(UInt64(0)) { $0 &+ $1.durationNanoseconds }
+            let reduction = found.expectedReduction
+            var evidence = [found.reason, "\(group.count) run(s) in this request, \(ms(total)) in total"]
+            if let before = found.costBefore, let after = found.costAfter {
+                evidence.append("planner cost \(Int(before.rounded())) → \(Int(after.rounded())) with the index (hypothetical index, hypopg)")
+            } else {
+                evidence.append("saving assumes the index removes about \(Int(reduction * 100))% of the query's time")
+            }
+            return Finding(
+                kind: .missingIndex,
+                title: "Missing index on \(found.table) (\(found.columns.joined(separator: ", "))) for `\(fingerprint.text)`",
+                evidence: evidence,
+                fix: "Add the index: `\(found.createIndex)`",
+                estimatedSavingNanoseconds: UInt64(Double(total) * reduction),
+                callSite: mostCommonCallSite(group),
+                fingerprint: fingerprint.text,
+                count: group.count,
+                plan: found.plan
             )
         }
     }

@@ -29,6 +29,12 @@ public final class Recorder: Sendable {
         public var budget: Budget
         /// Thresholds of the database detectors run over each route's slowest requests.
         public var queryThresholds: QueryThresholds
+        /// Explains slow and hot statement shapes off the request path (e.g. `HotpathSQL`'s
+        /// `SQLiteExplainAdvisor`, `HotpathPostgres`' `PostgresExplainAdvisor`); its advice
+        /// becomes `missing-index` findings. Nil: no EXPLAIN is ever run.
+        public var planAdvisor: (any QueryPlanAdvisor)?
+        /// Which shapes are explained, and how often.
+        public var planReview: QueryPlanReview.Configuration
 
         /// Memory is bounded by about `maximumRoutes` × 190 KB of histograms plus
         /// (`recentRequests` + `maximumRoutes` × `slowestPerRoute`) requests of at most
@@ -39,9 +45,13 @@ public final class Recorder: Sendable {
             maximumEventsPerRequest: Int = 200,
             maximumRoutes: Int = 100,
             budget: Budget = .methodDefault,
-            queryThresholds: QueryThresholds = QueryThresholds()
+            queryThresholds: QueryThresholds = QueryThresholds(),
+            planAdvisor: (any QueryPlanAdvisor)? = nil,
+            planReview: QueryPlanReview.Configuration = QueryPlanReview.Configuration()
         ) {
             self.queryThresholds = queryThresholds
+            self.planAdvisor = planAdvisor
+            self.planReview = planReview
             self.recentRequests = max(0, recentRequests)
             self.slowestPerRoute = max(0, slowestPerRoute)
             self.maximumEventsPerRequest = max(0, maximumEventsPerRequest)
@@ -51,6 +61,8 @@ public final class Recorder: Sendable {
     }
 
     public let configuration: Configuration
+    /// The EXPLAIN queue, when a plan advisor is configured.
+    public let planReview: QueryPlanReview?
     let startedAt: UInt64
     private let store: Mutex<Store>
 
@@ -72,6 +84,7 @@ public final class Recorder: Sendable {
 
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
+        self.planReview = configuration.planAdvisor.map { QueryPlanReview(advisor: $0, configuration: configuration.planReview) }
         self.startedAt = MonotonicClock.now()
         self.store = Mutex(Store())
     }
@@ -91,7 +104,7 @@ public final class Recorder: Sendable {
     @discardableResult
     public func finish(_ request: ActiveRequest, route: String, status: Int, timing: RequestTiming) -> CompletedRequest {
         let (events, dropped) = request.eventsAndDropped
-        return store.withLock { store in
+        let completed = store.withLock { store in
             let completed = CompletedRequest(
                 id: store.nextID,
                 method: request.method,
@@ -129,6 +142,8 @@ public final class Recorder: Sendable {
             }
             return completed
         }
+        if let planReview, completed.timing.queryCount > 0 { planReview.submit(completed) }
+        return completed
     }
 
     /// Forgets everything recorded so far.
@@ -147,11 +162,15 @@ public final class Recorder: Sendable {
             return (routes, recent)
         }
         let uptime = Double(now &- startedAt) / 1e9
+        let advice = planReview?.advice ?? [:]
         return RecorderReport(
             uptimeSeconds: uptime,
             budget: configuration.budget,
             routes: routes.map {
-                RouteReport($0, budget: configuration.budget, uptimeSeconds: uptime, thresholds: configuration.queryThresholds)
+                RouteReport(
+                    $0, budget: configuration.budget, uptimeSeconds: uptime, thresholds: configuration.queryThresholds,
+                    advice: advice
+                )
             },
             recent: recent.reversed()
         )

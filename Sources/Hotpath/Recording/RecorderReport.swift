@@ -53,7 +53,10 @@ public struct RouteReport: Sendable, Codable {
     /// entry per kind and statement shape (the request where it cost most).
     public var findings: [Finding]
 
-    init(_ aggregate: RouteAggregate, budget: Budget, uptimeSeconds: Double, thresholds: QueryThresholds) {
+    init(
+        _ aggregate: RouteAggregate, budget: Budget, uptimeSeconds: Double, thresholds: QueryThresholds,
+        advice: [String: IndexAdvice] = [:]
+    ) {
         method = aggregate.method
         route = aggregate.route
         count = aggregate.count
@@ -85,13 +88,13 @@ public struct RouteReport: Sendable, Codable {
         requestsPerSecond = perSecond
         histogram = aggregate.latency
         slowest = aggregate.slowest.map(RequestReport.init)
-        findings = Self.findings(in: aggregate.slowest, thresholds: thresholds)
+        findings = Self.findings(in: aggregate.slowest, thresholds: thresholds, advice: advice)
     }
 
-    static func findings(in requests: [CompletedRequest], thresholds: QueryThresholds) -> [Finding] {
+    static func findings(in requests: [CompletedRequest], thresholds: QueryThresholds, advice: [String: IndexAdvice]) -> [Finding] {
         var strongest: [String: Finding] = [:]
         for request in requests {
-            for finding in QueryDetectors.findings(in: request, thresholds: thresholds) {
+            for finding in QueryDetectors.findings(in: request, thresholds: thresholds, advice: advice) {
                 let key = finding.kind.rawValue + "|" + (finding.fingerprint ?? "")
                 if strongest[key].map({ $0.estimatedSavingNanoseconds < finding.estimatedSavingNanoseconds }) ?? true {
                     strongest[key] = finding

@@ -61,7 +61,11 @@ public enum ReportHTML {
             html += "<section class=finding><h3><span class=kind>\(escape(finding.kind.rawValue))</span> \(escape(finding.title))</h3>"
             html += "<p><code>\(escape(route.method)) \(escape(route.route))</code> · saves about \(ms(Double(finding.estimatedSavingNanoseconds) / 1e6)) per request</p><ul>"
             for line in finding.evidence { html += "<li>\(escape(line))</li>" }
-            html += "</ul><p class=fix><b>Fix:</b> \(escape(finding.fix))</p></section>"
+            html += "</ul><p class=fix><b>Fix:</b> \(escape(finding.fix))</p>"
+            if let plan = finding.plan, !plan.isEmpty {
+                html += "<details><summary>Query plan</summary><pre>\(escape(plan.joined(separator: "\n")))</pre></details>"
+            }
+            html += "</section>"
         }
         return html
     }
