@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "HotpathLoad", targets: ["HotpathLoad"]),
         .library(name: "HotpathHummingbird", targets: ["HotpathHummingbird"]),
         .library(name: "HotpathVapor", targets: ["HotpathVapor"]),
+        .library(name: "HotpathStacks", targets: ["HotpathStacks"]),
         .library(name: "HotpathSQL", targets: ["HotpathSQL"]),
         .library(name: "HotpathPostgres", targets: ["HotpathPostgres"]),
         .executable(name: "hotpath", targets: ["hotpath"]),
@@ -65,11 +66,16 @@ let package = Package(
                 .product(name: "Vapor", package: "vapor"),
             ]
         ),
+        // Stack capture (async callers, frame-pointer walks) and symbolication, for call sites,
+        // the watchdog and the profiler.
+        .target(name: "CHotpathStacks", linkerSettings: [.linkedLibrary("stdc++", .when(platforms: [.linux]))]),
+        .target(name: "HotpathStacks", dependencies: ["Hotpath", "CHotpathStacks"]),
         // Database capture: wraps any SQLKit database (SQLiteKit, PostgresKit, Fluent's SQL drivers).
         .target(
             name: "HotpathSQL",
             dependencies: [
                 "Hotpath",
+                "HotpathStacks",
                 .product(name: "SQLKit", package: "sql-kit"),
             ]
         ),
@@ -105,6 +111,7 @@ let package = Package(
             path: "Tests/Support"
         ),
         .testTarget(name: "HotpathTests", dependencies: ["Hotpath"]),
+        .testTarget(name: "HotpathStacksTests", dependencies: ["HotpathStacks"]),
         .testTarget(
             name: "HotpathHummingbirdTests",
             dependencies: [
@@ -118,6 +125,8 @@ let package = Package(
             name: "HotpathSQLTests",
             dependencies: [
                 "HotpathSQL",
+                "HotpathStacks",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
             ]
         ),
@@ -138,6 +147,7 @@ let package = Package(
             name: "hotpath-bench",
             dependencies: [
                 "HotpathHummingbird",
+                "HotpathStacks",
                 "HotpathSQL",
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
             ],

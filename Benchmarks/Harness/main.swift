@@ -27,6 +27,8 @@ case "hello":
     try await serveHello(port: port, mode: rest[1])
 case "recorder":
     RecorderBenchmark.run()
+case "symbols":
+    SymbolTiming.run()
 case "sql":
     try await SQLCaptureBenchmark.run()
 default:

@@ -1,4 +1,5 @@
 import Hotpath
+import HotpathStacks
 import Logging
 import NIOCore
 import SQLKit
@@ -15,11 +16,38 @@ import Synchronization
 ///
 /// Outside a request (no ``ActiveRequest/current``) it only forwards. Failures are recorded
 /// and rethrown unchanged: recording never changes what the app sees.
+///
+/// **Call sites.** Each statement is recorded with the place in the app's code that ran it
+/// (`Orders/OrdersController.swift:42`): found by walking the chain of async callers past
+/// SQLKit's and Hotpath's frames (each distinct stack is symbolicated once, then cached). To
+/// name it exactly and for free, mark the database where it is used:
+///
+/// ```swift
+/// for order in orders {
+///     let user = try await db.at().select().column("name").from("users").where("id", .equal, order.userID).first()
+/// }
+/// ```
 public struct HotpathSQLDatabase: SQLDatabase {
     public let base: any SQLDatabase
+    /// The call site given with ``at(_:line:)``, used instead of the captured one.
+    public let callSite: String?
+    /// Walk the async callers for a call site when none was given (default true).
+    public let capturesCallSites: Bool
 
-    public init(_ base: any SQLDatabase) {
+    public init(_ base: any SQLDatabase, capturesCallSites: Bool = true) {
+        self.init(base, callSite: nil, capturesCallSites: capturesCallSites)
+    }
+
+    init(_ base: any SQLDatabase, callSite: String?, capturesCallSites: Bool) {
         self.base = base
+        self.callSite = callSite
+        self.capturesCallSites = capturesCallSites
+        if capturesCallSites { CallSites.shared.prepareInBackground() }
+    }
+
+    /// The same database, with statements recorded as run from the caller's `#fileID:#line`.
+    public func at(_ fileID: String = #fileID, line: Int = #line) -> HotpathSQLDatabase {
+        HotpathSQLDatabase(base, callSite: "\(fileID):\(line)", capturesCallSites: capturesCallSites)
     }
 
     public var logger: Logger { base.logger }
@@ -30,7 +58,9 @@ public struct HotpathSQLDatabase: SQLDatabase {
 
     public func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
         guard let request = ActiveRequest.current else { return base.execute(sql: query, onRow) }
-        let capture = QueryCapture(request: request)
+        var site = callSite
+        if site == nil, capturesCallSites { site = CallSites.shared.caller() }
+        let capture = QueryCapture(request: request, callSite: site)
         return base.execute(sql: RecordingExpression(query, capture: capture)) { row in
             capture.sawRow(row)
             onRow(row)
@@ -41,7 +71,10 @@ public struct HotpathSQLDatabase: SQLDatabase {
 
     public func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
         guard let request = ActiveRequest.current else { return try await base.execute(sql: query, onRow) }
-        let capture = QueryCapture(request: request)
+        // Called here, in the async function itself: it reads this function's async context.
+        var site = callSite
+        if site == nil, capturesCallSites { site = CallSites.shared.asyncCaller() }
+        let capture = QueryCapture(request: request, callSite: site)
         do {
             try await base.execute(sql: RecordingExpression(query, capture: capture)) { row in
                 capture.sawRow(row)
@@ -56,7 +89,9 @@ public struct HotpathSQLDatabase: SQLDatabase {
 
     public func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
         // The built-in logging wrapper forgets this one: queries in a session must be seen too.
-        try await base.withSession { session in try await closure(HotpathSQLDatabase(session)) }
+        try await base.withSession { session in
+            try await closure(HotpathSQLDatabase(session, callSite: callSite, capturesCallSites: capturesCallSites))
+        }
     }
 }
 
@@ -83,6 +118,7 @@ struct RecordingExpression: SQLExpression {
 /// serializer, rows counted as they stream by, columns from the first row (for `*` only).
 final class QueryCapture: Sendable {
     private let request: ActiveRequest
+    private let callSite: String?
     private let start: UInt64
     private let state = Mutex<State>(State())
 
@@ -94,8 +130,9 @@ final class QueryCapture: Sendable {
         var columns: [String]?
     }
 
-    init(request: ActiveRequest) {
+    init(request: ActiveRequest, callSite: String?) {
         self.request = request
+        self.callSite = callSite
         self.start = MonotonicClock.now()
     }
 
@@ -131,7 +168,7 @@ final class QueryCapture: Sendable {
             attributes[QueryAttributes.columns] = String(columns.count)
             attributes[QueryAttributes.columnNames] = columns.joined(separator: ",")
         }
-        request.record(.database, state.sql, from: start, to: end, attributes: attributes)
+        request.record(.database, state.sql, from: start, to: end, callSite: callSite, attributes: attributes)
     }
 }
 

@@ -123,4 +123,36 @@ struct PostgresTests {
             #expect(finding.callSite == event.callSite)
         }
     }
+
+    /// The recorder sends the hot shape to the PostgreSQL advisor by itself; the route's report
+    /// carries a missing-index finding with the planner's costs before and after (hypopg).
+    @Test(.enabled(if: PostgresEnvironment.isConfigured))
+    func recorderReviewsHotShapesWithThePostgresAdvisor() async throws {
+        try await PostgresEnvironment.withClient { client in
+            try await PostgresEnvironment.seed(client, table: "orders_review")
+            var review = QueryPlanReview.Configuration()
+            review.minimumInterval = .zero
+            let recorder = Recorder(configuration: .init(
+                planAdvisor: PostgresEnvironment.advisorWithoutRateLimit(client),
+                planReview: review
+            ))
+            let db = HotpathPostgresClient(client)
+            let request = recorder.begin(method: "GET", path: "/orders/by-email")
+            try await ActiveRequest.$current.withValue(request) {
+                for customer in 1...5 {
+                    let email = "c\(customer)@shop.test"
+                    let rows = try await db.query("SELECT id FROM orders_review WHERE customer_email = \(email)")
+                    for try await _ in rows {}
+                }
+            }
+            recorder.finish(request, route: "/orders/by-email", status: 200)
+            await recorder.planReview?.idle()
+            let findings = try #require(recorder.report().routes.first).findings
+            let missing = try #require(findings.first { $0.kind == .missingIndex }, "\(findings.map(\.title))")
+            #expect(missing.fix.contains("CREATE INDEX CONCURRENTLY orders_review_customer_email_idx ON orders_review (customer_email)"))
+            #expect(missing.evidence.contains { $0.contains("planner cost") })
+            #expect(missing.plan?.first?.contains("Seq Scan on orders_review") == true)
+            #expect(missing.callSite?.hasPrefix("HotpathPostgresTests/PostgresTests.swift:") == true)
+        }
+    }
 }

@@ -1,7 +1,9 @@
 import Hotpath
 import HotpathSQL
+import HotpathStacks
 import SQLKit
 import SQLiteKit
+import NIOCore
 import Testing
 
 /// The SQLKit wrapper against a real SQLite database (in memory), with the detectors run on
@@ -74,10 +76,18 @@ struct HotpathSQLDatabaseTests {
                     _ = try await db.select().column("*").from("users").where("id", .equal, order.user_id).first(decoding: User.self)
                 }
             }
+            // Call sites are symbolicated in the background; detectors read them once named.
+            await CallSites.shared.idle()
             let finding = try #require(QueryDetectors.findings(in: nPlusOne).first { $0.kind == .nPlusOne })
             #expect(finding.count == 100)
             #expect(finding.fingerprint == "select * from \"users\" where \"id\" = ? limit ?")
             #expect(finding.fix.contains("IN (…)"))
+            // Found by walking the async callers past SQLKit's frames: the loop above (an async
+            // frame's line is its resume point: the awaiting statement or the one after it).
+            let site = try #require(finding.callSite)
+            #expect(site.hasPrefix("HotpathSQLTests/HotpathSQLDatabaseTests.swift:"), "call site \(site)")
+            let line = site.dropFirst("HotpathSQLTests/HotpathSQLDatabaseTests.swift:".count).prefix { $0.isNumber }
+            #expect((72...76).contains(Int(line) ?? 0), "call site \(site)")
 
             let eager = try await Self.serve { _ in
                 let orders = try await db.select().columns("id", "user_id").from("orders").all(decoding: Order.self)
@@ -86,6 +96,34 @@ struct HotpathSQLDatabaseTests {
             }
             #expect(QueryDetectors.findings(in: eager).isEmpty)
         }
+    }
+
+    @Test func callSiteGivenWithAtIsExact() async throws {
+        try await Self.withShop { db in
+            let hotpath = try #require(db as? HotpathSQLDatabase)
+            let line = #line + 2
+            let request = try await Self.serve { _ in
+                _ = try await hotpath.at().select().column("id").from("users").all()
+            }
+            #expect(request.events.first?.callSite == "HotpathSQLTests/HotpathSQLDatabaseTests.swift:\(line)")
+        }
+    }
+
+    @Test func futureBasedCallsFindTheSynchronousCaller() async throws {
+        try await Self.withShop { db in
+            let request = try await Self.serve { _ in
+                try await Self.futureQuery(db).get()
+            }
+            await CallSites.shared.idle()
+            let site = try #require(DeferredCallSites.resolved(request.events.first?.callSite))
+            #expect(site.hasPrefix("HotpathSQLTests/HotpathSQLDatabaseTests.swift:"), "call site \(site)")
+            #expect(site.contains("futureQuery"), "call site \(site)")
+        }
+    }
+
+    @inline(never)
+    static func futureQuery(_ db: any SQLDatabase) -> EventLoopFuture<Void> {
+        db.execute(sql: SQLRaw("SELECT id FROM users")) { _ in }
     }
 
     @Test func findsSelectStarOnTheWideTable() async throws {

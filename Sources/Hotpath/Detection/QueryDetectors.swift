@@ -22,7 +22,7 @@ public enum QueryDetectors {
     public static func findings(
         in request: CompletedRequest, thresholds: QueryThresholds = QueryThresholds(), advice: [String: IndexAdvice] = [:]
     ) -> [Finding] {
-        let queries = request.events.filter { $0.kind == .database }
+        let queries = request.events.filter { $0.kind == .database }.map(\.withResolvedCallSite)
         guard !queries.isEmpty else { return [] }
         let groups = Dictionary(grouping: queries) { SQLFingerprint($0.name) }
         var findings: [Finding] = []

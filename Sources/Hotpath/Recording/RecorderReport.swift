@@ -178,7 +178,7 @@ public struct EventReport: Sendable, Codable, Equatable {
         name = event.name
         startMs = Double(event.startNanoseconds) / 1e6
         durationMs = Double(event.durationNanoseconds) / 1e6
-        callSite = event.callSite
+        callSite = DeferredCallSites.resolved(event.callSite)
         attributes = event.attributes
     }
 }

@@ -1,0 +1,36 @@
+#ifndef HOTPATH_STACKS_H
+#define HOTPATH_STACKS_H
+
+#include <stdint.h>
+
+/// Writes the caller's return address, then the chain of async callers (each async frame's
+/// resume point), into `out`; returns how many were written (0 when nothing could be read).
+///
+/// Must be called directly from a Swift async function (or a small sync function it calls):
+/// on x86_64 Swift keeps the current async context in r14, which this reads on entry. The
+/// first context is read with process_vm_readv and each resume point must lie in executable
+/// code, so a register that does not hold a context yields an empty chain, never a crash.
+int hotpath_capture_async_callers(uintptr_t *out, int max);
+
+/// Writes the return addresses of the calling thread's frames (frame-pointer walk), the
+/// caller of this function first; returns how many were written.
+int hotpath_capture_frames(uintptr_t *out, int max);
+
+/// Re-reads the ranges of executable code of the loaded images (after dlopen).
+void hotpath_refresh_code_ranges(void);
+
+/// 1 when `address` lies in executable code of a loaded image.
+int hotpath_is_code_address(uintptr_t address);
+
+/// The image (main program or shared library) that holds `address`: its load bias and path.
+/// Returns 1 when found.
+int hotpath_image_of(uintptr_t address, uintptr_t *bias, char *path, int path_capacity);
+
+/// Starts `argv[0]` with stdin read from `stdin_path` and stdout to a new pipe, whose read end
+/// is returned in `stdout_fd`. Returns the child's pid, or -1.
+int hotpath_spawn_reading(const char *const argv[], const char *stdin_path, int *stdout_fd);
+
+/// A demangled C++ name (malloc'd, free it), or NULL.
+char *hotpath_demangle_cplusplus(const char *mangled);
+
+#endif

@@ -1,0 +1,236 @@
+#define _GNU_SOURCE
+#include "hotpath_stacks.h"
+
+#if defined(__linux__)
+#include <link.h>
+#endif
+#include <pthread.h>
+#include <stdatomic.h>
+#if defined(__linux__)
+#include <sys/uio.h>
+#endif
+#include <unistd.h>
+
+#if defined(__x86_64__) && defined(__linux__)
+
+// Executable PT_LOAD segments of the loaded images, read once (and on refresh).
+#define MAX_CODE_RANGES 256
+#define MAX_IMAGES 256
+#define MAX_IMAGE_PATH 1024
+static uintptr_t code_start[MAX_CODE_RANGES];
+static uintptr_t code_end[MAX_CODE_RANGES];
+static int code_image[MAX_CODE_RANGES];
+static uintptr_t image_bias[MAX_IMAGES];
+static char image_path[MAX_IMAGES][MAX_IMAGE_PATH];
+static int image_count = 0;
+static _Atomic int code_count = -1;
+static pthread_mutex_t code_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int collect_ranges(struct dl_phdr_info *info, size_t size, void *data) {
+    (void)size;
+    int *count = data;
+    if (image_count >= MAX_IMAGES) return 0;
+    int image = image_count++;
+    image_bias[image] = info->dlpi_addr;
+    const char *name = info->dlpi_name;
+    if (name == NULL || name[0] == 0) {
+        // The main program: its path, absolute, for a symbolizer running in another process.
+        ssize_t length = readlink("/proc/self/exe", image_path[image], MAX_IMAGE_PATH - 1);
+        image_path[image][length > 0 ? length : 0] = 0;
+    } else {
+        size_t i = 0;
+        for (; name[i] && i < MAX_IMAGE_PATH - 1; i++) image_path[image][i] = name[i];
+        image_path[image][i] = 0;
+    }
+    for (int i = 0; i < info->dlpi_phnum && *count < MAX_CODE_RANGES; i++) {
+        const ElfW(Phdr) *phdr = &info->dlpi_phdr[i];
+        if (phdr->p_type == PT_LOAD && (phdr->p_flags & PF_X)) {
+            code_start[*count] = info->dlpi_addr + phdr->p_vaddr;
+            code_end[*count] = info->dlpi_addr + phdr->p_vaddr + phdr->p_memsz;
+            code_image[*count] = image;
+            (*count)++;
+        }
+    }
+    return 0;
+}
+
+void hotpath_refresh_code_ranges(void) {
+    pthread_mutex_lock(&code_lock);
+    atomic_store(&code_count, 0);
+    int count = 0;
+    image_count = 0;
+    dl_iterate_phdr(collect_ranges, &count);
+    // Sorted by start, for a binary search per lookup.
+    for (int i = 1; i < count; i++) {
+        uintptr_t start = code_start[i], end = code_end[i];
+        int image = code_image[i];
+        int j = i - 1;
+        while (j >= 0 && code_start[j] > start) {
+            code_start[j + 1] = code_start[j];
+            code_end[j + 1] = code_end[j];
+            code_image[j + 1] = code_image[j];
+            j--;
+        }
+        code_start[j + 1] = start;
+        code_end[j + 1] = end;
+        code_image[j + 1] = image;
+    }
+    atomic_store(&code_count, count);
+    pthread_mutex_unlock(&code_lock);
+}
+
+static int code_range_of(uintptr_t address) {
+    int count = atomic_load_explicit(&code_count, memory_order_acquire);
+    if (count < 0) {
+        hotpath_refresh_code_ranges();
+        count = atomic_load(&code_count);
+    }
+    int low = 0, high = count - 1;
+    while (low <= high) {
+        int middle = (low + high) / 2;
+        if (address < code_start[middle]) {
+            high = middle - 1;
+        } else if (address >= code_end[middle]) {
+            low = middle + 1;
+        } else {
+            return middle;
+        }
+    }
+    return -1;
+}
+
+int hotpath_is_code_address(uintptr_t address) {
+    return code_range_of(address) >= 0;
+}
+
+int hotpath_image_of(uintptr_t address, uintptr_t *bias, char *path, int path_capacity) {
+    if (path_capacity <= 0 || code_range_of(address) < 0) return 0;
+    // Again under the lock: a refresh may have rebuilt the tables in between.
+    pthread_mutex_lock(&code_lock);
+    int range = code_range_of(address);
+    if (range < 0) {
+        pthread_mutex_unlock(&code_lock);
+        return 0;
+    }
+    int image = code_image[range];
+    *bias = image_bias[image];
+    int i = 0;
+    for (; image_path[image][i] && i < path_capacity - 1; i++) path[i] = image_path[image][i];
+    path[i] = 0;
+    pthread_mutex_unlock(&code_lock);
+    return 1;
+}
+
+static int plausible_pointer(uintptr_t value) {
+    return value != 0 && (value & 7) == 0 && value < 0x800000000000ULL && value > 0x10000;
+}
+
+static int read_two_words_safely(uintptr_t address, uintptr_t *words) {
+    struct iovec local = {words, 2 * sizeof(uintptr_t)};
+    struct iovec remote = {(void *)address, 2 * sizeof(uintptr_t)};
+    return process_vm_readv(getpid(), &local, 1, &remote, 1, 0) == (ssize_t)(2 * sizeof(uintptr_t));
+}
+
+// An async context starts with { parent context, resume function of the parent }.
+__attribute__((used)) int hotpath_capture_async_callers_with(uintptr_t *out, int max, uintptr_t context, uintptr_t return_address) {
+    if (max <= 0) return 0;
+    int count = 0;
+    out[count++] = return_address;
+    if (!plausible_pointer(context)) return count;
+    uintptr_t words[2];
+    if (!read_two_words_safely(context, words)) return count;
+    while (count < max) {
+        uintptr_t parent = words[0], resume = words[1];
+        if (!plausible_pointer(parent) || !hotpath_is_code_address(resume)) break;
+        out[count++] = resume;
+        // The first context was read safely and held a real resume point: it is a real
+        // context, and real contexts link to real contexts.
+        words[0] = ((const uintptr_t *)parent)[0];
+        words[1] = ((const uintptr_t *)parent)[1];
+    }
+    return count;
+}
+
+// Entry: r14 still holds the calling async function's context; [rsp] is the return address.
+__attribute__((naked)) int hotpath_capture_async_callers(uintptr_t *out, int max) {
+    __asm__ volatile(
+        "movq %r14, %rdx\n\t"
+        "movq (%rsp), %rcx\n\t"
+        "jmp hotpath_capture_async_callers_with\n\t");
+}
+
+__attribute__((noinline)) int hotpath_capture_frames(uintptr_t *out, int max) {
+    const uintptr_t *frame = (const uintptr_t *)__builtin_frame_address(0);
+    int count = 0;
+    while (frame && count < max) {
+        uintptr_t next = frame[0];
+        uintptr_t return_address = frame[1];
+        if (!hotpath_is_code_address(return_address)) break;
+        out[count++] = return_address;
+        // Frames grow towards higher addresses; a frame larger than 1 MiB is not a frame.
+        next &= ~(1ULL << 60);  // the async-frame marker bit
+        if (next <= (uintptr_t)frame || next - (uintptr_t)frame > (1u << 20) || (next & 7)) break;
+        frame = (const uintptr_t *)next;
+    }
+    return count;
+}
+
+#else
+
+int hotpath_image_of(uintptr_t address, uintptr_t *bias, char *path, int path_capacity) {
+    (void)address; (void)bias; (void)path; (void)path_capacity;
+    return 0;
+}
+void hotpath_refresh_code_ranges(void) {}
+int hotpath_is_code_address(uintptr_t address) { (void)address; return 0; }
+int hotpath_capture_async_callers(uintptr_t *out, int max) { (void)out; (void)max; return 0; }
+int hotpath_capture_frames(uintptr_t *out, int max) { (void)out; (void)max; return 0; }
+
+#endif
+
+#if defined(__linux__)
+#include <fcntl.h>
+#include <spawn.h>
+
+extern char **environ;
+
+int hotpath_spawn_reading(const char *const argv[], const char *stdin_path, int *stdout_fd) {
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) return -1;
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, stdin_path, O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+    pid_t pid;
+    int status = posix_spawn(&pid, argv[0], &actions, NULL, (char *const *)argv, environ);
+    posix_spawn_file_actions_destroy(&actions);
+    close(fds[1]);
+    if (status != 0) {
+        close(fds[0]);
+        return -1;
+    }
+    *stdout_fd = fds[0];
+    return pid;
+}
+#else
+int hotpath_spawn_reading(const char *const argv[], const char *stdin_path, int *stdout_fd) {
+    (void)argv; (void)stdin_path; (void)stdout_fd;
+    return -1;
+}
+#endif
+
+#include <stdlib.h>
+
+// libstdc++'s demangler (the Swift runtime links libstdc++ on Linux).
+extern char *__cxa_demangle(const char *mangled, char *buffer, size_t *length, int *status);
+
+char *hotpath_demangle_cplusplus(const char *mangled) {
+    int status = 0;
+    char *result = __cxa_demangle(mangled, NULL, NULL, &status);
+    if (status != 0) {
+        free(result);
+        return NULL;
+    }
+    return result;
+}

@@ -1,0 +1,125 @@
+import CHotpathStacks
+import Hotpath
+import Testing
+
+@testable import HotpathStacks
+
+@Suite("Stacks: demangling, symbolication, call sites")
+struct StacksTests {
+    @Test(arguments: [
+        ("$s8SlowShop16OrdersControllerV4list7request7contextSSSi_SStYaKF", "SlowShop"),
+        ("$sSa6appendyyxnF", "Swift"),
+        ("$sScT5sleep11nanosecondsys6UInt64V_tYaKFZ", "_Concurrency"),
+        ("_ZN5swift34runJobInEstablishedExecutorContextEPNS_3JobE", nil),
+        ("main", nil),
+    ] as [(String, String?)])
+    func moduleOfMangledName(mangled: String, module: String?) {
+        #expect(LibraryModules.module(ofMangledName: mangled) == module)
+    }
+
+    @Test(arguments: [
+        ("specialized static hotpath_bench.SymbolTiming.a() -> [Swift.UInt]", "hotpath_bench", "SymbolTiming.a()"),
+        (
+            "hotpath_bench.SQLCaptureBenchmark.perQuery(_: SQLKit.SQLDatabase, queries: Swift.Int, inRequest: Swift.Bool) async throws -> (perQuery: Swift.Double, site: Swift.String?)",
+            "hotpath_bench", "SQLCaptureBenchmark.perQuery(_:queries:inRequest:)"
+        ),
+        (
+            "(1) await resume partial function for SlowShop.OrdersController.list(request: Hummingbird.Request, context: Hummingbird.BasicRequestContext) async throws -> Swift.String",
+            "SlowShop", "OrdersController.list(request:context:)"
+        ),
+        (
+            "closure #1 (inout Swift.UnsafeMutableBufferPointer<Swift.UInt>) -> Swift.Int in static hotpath_bench.SymbolTiming.a() -> Swift.Array<Swift.UInt>",
+            "hotpath_bench", "closure #1 in SymbolTiming.a()"
+        ),
+        (
+            "generic specialization <Swift.UInt, Swift.Int, Swift.Never> of Swift.Array.withUnsafeMutableBufferPointer<A, B where B1: Swift.Error>(_: (inout Swift.UnsafeMutableBufferPointer<A>) throws(B1) -> A1) throws(B1) -> A1",
+            nil, "Array.withUnsafeMutableBufferPointer(_:)"
+        ),
+        ("SlowShop.Catalog.products.getter : [SlowShop.Product]", "SlowShop", "Catalog.products.getter"),
+    ] as [(String, String?, String)])
+    func simplifiesDemangledNames(full: String, module: String?, expected: String) {
+        #expect(SwiftDemangler.simplify(full, module: module) == expected)
+    }
+
+    @Test func demanglesThroughTheRuntime() {
+        #expect(SwiftDemangler.demangle("$sSa6appendyyxnF")?.contains("Array.append") == true)
+        #expect(SwiftDemangler.readableName("$sSa6appendyyxnF") == "Array.append(_:)")
+        #expect(SwiftDemangler.readableName("plain_c_function") == "plain_c_function")
+        #expect(SwiftDemangler.readableName("_ZN5swift34runJobInEstablishedExecutorContextEPNS_3JobE") == "swift::runJobInEstablishedExecutorContext")
+    }
+
+    @Test func libraryModulesAreTold() {
+        let libraries = LibraryModules.default
+        #expect(libraries.isLibrary(module: "NIOPosix", file: nil))
+        #expect(libraries.isLibrary(module: "SQLKit", file: "/x/.build/checkouts/sql-kit/Sources/SQLKit/A.swift"))
+        #expect(libraries.isLibrary(module: nil, file: nil))
+        #expect(!libraries.isLibrary(module: "SlowShop", file: "/app/Sources/SlowShop/Orders.swift"))
+        #expect(!libraries.isLibrary(module: "HotpathStacksTests", file: nil), "the app's tests are app code")
+    }
+
+    @Test func symbolicatesThisFunctionWithFileAndLine() {
+        let site = Self.synchronousCaller()
+        let frames = Symbolicator.shared.frames(site, asyncFrom: site.count)
+        let mine = frames.first { $0.function.contains("synchronousCaller") }
+        #expect(mine?.file?.hasSuffix("StacksTests.swift") == true, "frames: \(frames.map(\.function))")
+        #expect(mine?.module == "HotpathStacksTests")
+        #expect(mine?.isLibrary == false)
+    }
+
+    @inline(never)
+    static func synchronousCaller() -> [UInt] {
+        var addresses = [UInt](repeating: 0, count: 16)
+        let count = addresses.withUnsafeMutableBufferPointer { Int(hotpath_capture_frames($0.baseAddress, 16)) }
+        return Array(addresses.prefix(count))
+    }
+
+    /// Three async functions deep, each suspending first: the chain of async callers names
+    /// the outermost app function too, once symbolicated in the background.
+    @Test func asyncCallerIsFoundThroughSuspensions() async throws {
+        var sites: [String?] = []
+        for _ in 0..<2 {
+            sites.append(await Self.outer())
+            await CallSites.shared.idle()
+        }
+        let name = try #require(DeferredCallSites.resolved(sites[0]))
+        #expect(name.hasPrefix("HotpathStacksTests/StacksTests.swift:"), "\(name)")
+        #expect(name.contains("middle") || name.contains("outer"), "\(name)")
+        // The same stack again: the name now comes straight from the cache.
+        #expect(sites[1] == name)
+    }
+
+    @inline(never) static func outer() async -> String? {
+        try? await Task.sleep(for: .milliseconds(1))
+        return await middle()
+    }
+
+    @inline(never) static func middle() async -> String? {
+        try? await Task.sleep(for: .milliseconds(1))
+        return await LibraryLikeCapture.capture()
+    }
+
+    @Test func placeholdersResolveOnceNamed() {
+        let placeholder = DeferredCallSites.placeholder(for: 0xfeed)
+        #expect(DeferredCallSites.resolved(placeholder) == nil)
+        DeferredCallSites.name(0xfeed, as: "App/Main.swift:3 (main)")
+        #expect(DeferredCallSites.resolved(placeholder) == "App/Main.swift:3 (main)")
+        #expect(DeferredCallSites.resolved("App/Other.swift:9") == "App/Other.swift:9")
+    }
+
+    @Test func manyConcurrentCapturesNeverCrash() async {
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<200 {
+                group.addTask { _ = await Self.outer() }
+            }
+        }
+        await CallSites.shared.idle()
+    }
+}
+
+/// Stands in for a database adapter: an async function whose own frame is not the answer.
+enum LibraryLikeCapture {
+    @inline(never) static func capture() async -> String? {
+        try? await Task.sleep(for: .milliseconds(1))
+        return CallSites.shared.asyncCaller()
+    }
+}
