@@ -70,6 +70,9 @@ let package = Package(
         // the watchdog and the profiler.
         .target(name: "CHotpathStacks", linkerSettings: [.linkedLibrary("stdc++", .when(platforms: [.linux]))]),
         .target(name: "HotpathStacks", dependencies: ["Hotpath", "CHotpathStacks"]),
+        // The signal-safe sampler: per-thread CPU-time timers, a SIGPROF handler doing
+        // frame-pointer walks into a preallocated ring, blocked threads read from /proc.
+        .target(name: "CHotpathSampler", dependencies: ["CHotpathStacks"]),
         // Database capture: wraps any SQLKit database (SQLiteKit, PostgresKit, Fluent's SQL drivers).
         .target(
             name: "HotpathSQL",

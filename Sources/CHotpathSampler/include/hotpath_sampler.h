@@ -1,0 +1,55 @@
+#ifndef HOTPATH_SAMPLER_H
+#define HOTPATH_SAMPLER_H
+
+#include <stdint.h>
+
+#define HOTPATH_SAMPLE_MAX_FRAMES 128
+
+/// One sample, as the signal handler (on-CPU) or the off-CPU reader wrote it.
+typedef struct {
+    uint64_t timestamp_ns;   // CLOCK_MONOTONIC
+    uint64_t weight_ns;      // CPU interval (on-CPU) or wall interval (off-CPU)
+    int32_t tid;
+    uint16_t depth;          // frames written
+    uint8_t on_cpu;          // 1: the thread was running; 0: blocked or waiting
+    uint8_t async_from;      // frames from this index on are async resume points
+    uintptr_t frames[HOTPATH_SAMPLE_MAX_FRAMES];  // leaf first; frames[0] is the program counter
+} hotpath_sample;
+
+typedef struct {
+    uint64_t interval_ns;          // on-CPU sampling period per thread (CPU time)
+    uint64_t offcpu_interval_ns;   // off-CPU sampling period (wall time); 0 = off
+    int32_t only_tid;              // sample this thread only; 0 = every thread of the process
+    uint32_t capacity;             // ring slots (power of two not required)
+} hotpath_sampler_options;
+
+/// Starts sampling (installs the SIGPROF handler, per-thread CPU-time timers and a helper
+/// thread that finds new threads and reads blocked threads' stacks). Returns 0, or an errno.
+/// Only one sampler runs at a time: EBUSY otherwise.
+int hotpath_sampler_start(const hotpath_sampler_options *options);
+
+/// Stops sampling: timers deleted, helper thread joined; samples not yet drained stay readable.
+void hotpath_sampler_stop(void);
+
+/// Copies up to `max` finished samples into `out`, oldest first; returns how many.
+int hotpath_sampler_drain(hotpath_sample *out, int max);
+
+/// Samples lost because the ring was full, and stack walks cut short.
+uint64_t hotpath_sampler_dropped(void);
+
+/// Frees the ring after a stop (the next start allocates again).
+void hotpath_sampler_release(void);
+
+/// Captures the stack of thread `tid` of this process now: a running thread is signalled (its
+/// handler writes the frames), a blocked one is read from /proc without disturbing it.
+/// Returns the number of frames written to `out` (0 when it could not be read); `on_cpu` says
+/// which. Safe to call while the sampler runs or not. Waits at most `timeout_ns` for a handler.
+int hotpath_capture_thread(int32_t tid, uintptr_t *out, int max, int *on_cpu, int *async_from, uint64_t timeout_ns);
+
+/// CPU time consumed by thread `tid` so far, in nanoseconds (0 when unknown).
+uint64_t hotpath_thread_cpu_ns(int32_t tid);
+
+/// The calling thread's id.
+int32_t hotpath_current_tid(void);
+
+#endif

@@ -1,0 +1,75 @@
+import CHotpathSampler
+import Hotpath
+import HotpathStacks
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Turns raw samples (addresses) into a ``Profile``: every distinct address symbolicated once
+/// in one batch, inlined frames expanded, stacks turned root first.
+struct ProfileAssembler {
+    let symbolicator: Symbolicator
+    let keepsIdleSamples: Bool
+
+    func assemble(
+        _ samples: [Profiler.RawSample], startedAt: UInt64, startedAtWallClock: Double, end: UInt64,
+        intervalNanoseconds: UInt64, dropped: Int, label: String?
+    ) -> Profile {
+        var unique: [Symbolicator.Address: Int] = [:]
+        var addresses: [Symbolicator.Address] = []
+        for sample in samples {
+            for (index, value) in sample.addresses.enumerated() {
+                let address = Symbolicator.Address(value, isAsyncResumePoint: index >= sample.asyncFrom && index > 0)
+                if unique[address] == nil {
+                    unique[address] = addresses.count
+                    addresses.append(address)
+                }
+            }
+        }
+        let resolved = symbolicator.symbolicate(addresses)
+        var builder = ProfileBuilder(intervalNanoseconds: intervalNanoseconds, startedAt: startedAtWallClock, label: label)
+        var threads: Set<Int32> = []
+        for sample in samples {
+            var stack: [ProfileFrame] = []
+            stack.reserveCapacity(sample.addresses.count * 2)
+            // Leaf first in the sample; within an address, innermost inlined frame first.
+            for (index, value) in sample.addresses.enumerated() {
+                let address = Symbolicator.Address(value, isAsyncResumePoint: index >= sample.asyncFrom && index > 0)
+                guard let position = unique[address] else { continue }
+                for frame in resolved[position] {
+                    stack.append(ProfileFrame(
+                        function: frame.function, module: frame.module, file: frame.file, line: frame.line,
+                        isLibrary: frame.isLibrary, isAsync: frame.isAsync
+                    ))
+                }
+            }
+            if !sample.onCPU, !keepsIdleSamples, !stack.contains(where: { !$0.isLibrary }) {
+                continue
+            }
+            threads.insert(sample.thread)
+            builder.addSample(
+                Array(stack.reversed()), thread: sample.thread, onCPU: sample.onCPU,
+                weightNanoseconds: sample.weight, timestampNanoseconds: sample.timestamp &- min(sample.timestamp, startedAt)
+            )
+        }
+        for thread in threads {
+            if let name = Self.threadName(thread) { builder.setThreadName(name, for: thread) }
+        }
+        builder.addDroppedSamples(dropped)
+        builder.setDuration(nanoseconds: end &- startedAt)
+        return builder.build()
+    }
+
+    static func threadName(_ tid: Int32) -> String? {
+        let descriptor = open("/proc/self/task/\(tid)/comm", O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var buffer = [UInt8](repeating: 0, count: 64)
+        let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        guard count > 0 else { return nil }
+        var name = buffer.prefix(count)
+        while name.last == UInt8(ascii: "\n") { name = name.dropLast() }
+        return String(decoding: name, as: UTF8.self)
+    }
+}

@@ -1,0 +1,216 @@
+import CHotpathSampler
+import Hotpath
+import HotpathStacks
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An in-process statistical profiler: each thread is sampled every `interval` of its own CPU
+/// time by a timer signal whose handler walks the frame pointers into a preallocated ring (no
+/// allocation, no locks); threads blocked in the kernel are read from `/proc` every
+/// `offCPUInterval` without a signal, so a sleep is never cut short. Symbolication happens
+/// when the profile stops, off the hot path.
+///
+/// ```swift
+/// let (result, profile) = try Profiler.profile(label: "render") { try render(report) }
+/// print(TextTreeRenderer().render(CallTree(profile)))
+///
+/// let session = try Profiler.start()
+/// … // serve some requests
+/// let profile = session.stop()
+/// ```
+///
+/// One profile runs at a time in a process (a second `start` throws `ProfilerError.busy`).
+public final class Profiler: Sendable {
+    public struct Configuration: Sendable {
+        /// CPU time between two samples of a running thread (default 1 ms).
+        public var interval: Duration = .milliseconds(1)
+        /// Wall time between two samples of a blocked thread; nil: on-CPU samples only.
+        public var offCPUInterval: Duration? = .milliseconds(10)
+        /// Which threads to sample.
+        public var threads: ThreadSelection = .all
+        /// Samples the ring holds between two drains (about 1 KiB each).
+        public var ringCapacity = 8_192
+        /// Keep off-CPU samples whose stack has no app code (idle event loops and pool
+        /// threads waiting for work); dropped by default.
+        public var keepsIdleSamples = false
+        /// Used when the profile stops.
+        public var symbolicator: Symbolicator = .shared
+
+        public init() {}
+    }
+
+    public enum ThreadSelection: Sendable, Equatable {
+        case all
+        /// The thread that starts the profile.
+        case current
+        case thread(Int32)
+    }
+
+    private let configuration: Configuration
+    private let label: String?
+    private let startedAt: UInt64
+    private let startedAtWallClock: Double
+    private let collected = Mutex(Collected())
+    private let drainer: Task<Void, Never>?
+    private let stopped = Atomic<Bool>(false)
+
+    struct Collected {
+        var samples: [RawSample] = []
+        var stopped = false
+    }
+
+    struct RawSample: Sendable {
+        var thread: Int32
+        var timestamp: UInt64
+        var weight: UInt64
+        var onCPU: Bool
+        var asyncFrom: Int
+        var addresses: [UInt]
+    }
+
+    private static let running = Mutex(false)
+
+    /// Starts a profile. Throws ``ProfilerError`` when one is already running or the platform
+    /// cannot sample.
+    public static func start(configuration: Configuration = Configuration(), label: String? = nil) throws -> Profiler {
+        try running.withLock { running in
+            guard !running else { throw ProfilerError.busy }
+            running = true
+        }
+        do {
+            return try Profiler(configuration: configuration, label: label)
+        } catch {
+            running.withLock { $0 = false }
+            throw error
+        }
+    }
+
+    private init(configuration: Configuration, label: String?) throws {
+        self.configuration = configuration
+        self.label = label
+        var options = hotpath_sampler_options()
+        options.interval_ns = UInt64(max(configuration.interval.nanosecondsValue, 10_000))
+        options.offcpu_interval_ns = configuration.offCPUInterval.map { UInt64(max($0.nanosecondsValue, 1_000_000)) } ?? 0
+        options.capacity = UInt32(clamping: max(configuration.ringCapacity, 64))
+        switch configuration.threads {
+        case .all: options.only_tid = 0
+        case .current: options.only_tid = hotpath_current_tid()
+        case .thread(let tid): options.only_tid = tid
+        }
+        startedAt = MonotonicClock.now()
+        startedAtWallClock = WallClock.seconds(atMonotonic: startedAt)
+        let status = hotpath_sampler_start(&options)
+        guard status == 0 else {
+            drainer = nil
+            throw status == EBUSY ? ProfilerError.busy : ProfilerError.unavailable(code: Int(status))
+        }
+        let collected = self.collected
+        // Drains the ring while the profile runs, so its size bounds memory only per 20 ms.
+        drainer = Task.detached(priority: .high) {
+            while !Task.isCancelled {
+                Profiler.drain(into: collected)
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+        }
+    }
+
+    /// Stops sampling and returns the symbolicated profile. Calling it again returns an
+    /// empty profile.
+    public func stop() -> Profile {
+        guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else {
+            return ProfileBuilder(intervalNanoseconds: intervalNanoseconds, label: label).build()
+        }
+        hotpath_sampler_stop()
+        drainer?.cancel()
+        Self.drain(into: collected)
+        let dropped = Int(hotpath_sampler_dropped())
+        let end = MonotonicClock.now()
+        Self.running.withLock { $0 = false }
+        let samples = collected.withLock { collected in
+            collected.stopped = true
+            defer { collected.samples = [] }
+            return collected.samples
+        }
+        return ProfileAssembler(
+            symbolicator: configuration.symbolicator, keepsIdleSamples: configuration.keepsIdleSamples
+        ).assemble(
+            samples, startedAt: startedAt, startedAtWallClock: startedAtWallClock, end: end,
+            intervalNanoseconds: intervalNanoseconds, dropped: dropped, label: label
+        )
+    }
+
+    private var intervalNanoseconds: UInt64 { UInt64(max(configuration.interval.nanosecondsValue, 10_000)) }
+
+    private static func drain(into collected: Mutex<Collected>) {
+        let batch = 256
+        let buffer = UnsafeMutablePointer<hotpath_sample>.allocate(capacity: batch)
+        defer { buffer.deallocate() }
+        while true {
+            let count = Int(hotpath_sampler_drain(buffer, Int32(batch)))
+            guard count > 0 else { return }
+            var converted: [RawSample] = []
+            converted.reserveCapacity(count)
+            for index in 0..<count {
+                let sample = buffer[index]
+                let depth = Int(sample.depth)
+                let addresses = withUnsafeBytes(of: sample.frames) { raw in
+                    Array(raw.bindMemory(to: UInt.self).prefix(depth))
+                }
+                converted.append(RawSample(
+                    thread: sample.tid, timestamp: sample.timestamp_ns, weight: sample.weight_ns,
+                    onCPU: sample.on_cpu != 0, asyncFrom: Int(sample.async_from), addresses: addresses
+                ))
+            }
+            collected.withLock { collected in
+                if !collected.stopped { collected.samples += converted }
+            }
+            if count < batch { return }
+        }
+    }
+
+    /// Profiles `body` and returns its result with the profile.
+    public static func profile<T>(
+        configuration: Configuration = Configuration(), label: String? = nil, _ body: () throws -> T
+    ) throws -> (T, Profile) {
+        let session = try start(configuration: configuration, label: label)
+        do {
+            let value = try body()
+            return (value, session.stop())
+        } catch {
+            _ = session.stop()
+            throw error
+        }
+    }
+
+    /// Profiles an async `body` and returns its result with the profile.
+    public static func profile<T>(
+        configuration: Configuration = Configuration(), label: String? = nil, _ body: () async throws -> T
+    ) async throws -> (T, Profile) {
+        let session = try start(configuration: configuration, label: label)
+        do {
+            let value = try await body()
+            return (value, session.stop())
+        } catch {
+            _ = session.stop()
+            throw error
+        }
+    }
+}
+
+/// Why a profile could not start.
+public enum ProfilerError: Error, Equatable, CustomStringConvertible {
+    /// Another profile is running in this process.
+    case busy
+    /// The platform cannot sample (not Linux on x86_64, or timers refused).
+    case unavailable(code: Int)
+
+    public var description: String {
+        switch self {
+        case .busy: "a profile is already running in this process; stop it first"
+        case .unavailable(let code): "sampling is not available here (Linux x86_64 only; error \(code))"
+        }
+    }
+}
