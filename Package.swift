@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "HotpathVapor", targets: ["HotpathVapor"]),
         .library(name: "HotpathSQL", targets: ["HotpathSQL"]),
         .library(name: "HotpathPostgres", targets: ["HotpathPostgres"]),
+        .library(name: "HotpathProfiler", targets: ["HotpathProfiler"]),
         .executable(name: "hotpath", targets: ["hotpath"]),
     ],
     dependencies: [
@@ -82,6 +83,12 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
+        // Sampling profiles: the model, the call tree and its renderers (text, HTML,
+        // speedscope, collapsed stacks, pprof). Pure Swift over `Hotpath`, no NIO.
+        .target(
+            name: "HotpathProfiler",
+            dependencies: ["Hotpath"]
+        ),
         .executableTarget(
             name: "hotpath",
             dependencies: [
@@ -105,6 +112,11 @@ let package = Package(
             path: "Tests/Support"
         ),
         .testTarget(name: "HotpathTests", dependencies: ["Hotpath"]),
+        .testTarget(
+            name: "HotpathProfilerTests",
+            dependencies: ["HotpathProfiler"],
+            resources: [.copy("Resources")]
+        ),
         .testTarget(
             name: "HotpathHummingbirdTests",
             dependencies: [
