@@ -44,11 +44,10 @@ enum FlamegraphPage {
       var matchedLabel = document.getElementById("matched");
       var focus = 0, term = "";
 
-      function seconds(ns) {
-        if (ns >= 1e9) { return (ns / 1e9).toFixed(3) + " s"; }
-        if (ns >= 1e6) { return (ns / 1e6).toFixed(3) + " ms"; }
-        return (ns / 1e3).toFixed(1) + " µs";
-      }
+      // One unit for the whole page, as in the text tree: seconds from a second up.
+      var inSeconds = total >= 1e9;
+      function seconds(ns) { return inSeconds ? (ns / 1e9).toFixed(3) + " s" : (ns / 1e6).toFixed(3) + " ms"; }
+      function milliseconds(ns) { return (ns / 1e6).toFixed(3) + " ms"; }
       function percent(part, whole) { return whole > 0 ? (100 * part / whole).toFixed(1) + "%" : "0.0%"; }
       function hash(text) {
         var h = 0;
@@ -146,12 +145,12 @@ enum FlamegraphPage {
       var summary = data.samples + " samples";
       if (data.recorded !== data.samples) { summary += " of " + data.recorded; }
       summary += " · " + seconds(total) + " sampled · duration " + seconds(data.duration)
-        + " · interval " + seconds(data.interval) + " · " + data.showing;
+        + " · interval " + milliseconds(data.interval) + " · " + data.showing;
       if (data.dropped > 0) { summary += " · " + data.dropped + " dropped"; }
       document.getElementById("summary").textContent = summary;
 
       var body = document.querySelector("#hottest tbody");
-      data.functions.forEach(function (f) {
+      var rows = data.functions.map(function (f) {
         var row = document.createElement("tr");
         [seconds(f[2]), percent(f[2], total), seconds(f[3]), percent(f[3], total), f[0], f[1] || ""].forEach(function (text, column) {
           var cell = document.createElement("td");
@@ -160,8 +159,20 @@ enum FlamegraphPage {
           row.appendChild(cell);
         });
         row.addEventListener("click", function () { search.value = f[0]; updateMatches(); });
-        body.appendChild(row);
+        return { row: row, self: f[2], total: f[3] };
       });
+      // Click "Self…" or "Total…" headers to order by that column.
+      function order(key) {
+        rows.slice().sort(function (a, b) { return b[key] - a[key]; })
+          .forEach(function (entry) { body.appendChild(entry.row); });
+      }
+      document.querySelectorAll("#hottest th").forEach(function (th, column) {
+        if (column > 3) { return; }
+        th.style.cursor = "pointer";
+        th.title = "order by " + (column < 2 ? "self" : "total") + " time";
+        th.addEventListener("click", function () { order(column < 2 ? "self" : "total"); });
+      });
+      order("self");
       if (nodes.length === 0 || total === 0) {
         document.getElementById("summary").textContent = "No samples.";
       }

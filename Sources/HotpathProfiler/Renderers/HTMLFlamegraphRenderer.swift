@@ -15,7 +15,8 @@
 /// let html = HTMLFlamegraphRenderer().render(tree, profile: profile)
 /// ```
 public struct HTMLFlamegraphRenderer: Sendable {
-    /// Rows of the "hottest functions" table.
+    /// The "hottest functions" table holds the heaviest this many by self time and by total
+    /// time (the page orders by either).
     public var hottestFunctionCount: Int
 
     public init(hottestFunctionCount: Int = 30) {
@@ -46,7 +47,7 @@ public struct HTMLFlamegraphRenderer: Sendable {
 
     /// The embedded JSON: `nodes` in preorder as `[name, location, total, self, parent, kind,
     /// hidden]` (kind 0 root, 1 thread, 2 app, 3 library, 4 folded library run) and
-    /// `functions` as `[name, location, self, total]`.
+    /// `functions` as `[name, file or module, self, total]`.
     func data(_ tree: CallTree, profile: Profile) -> String {
         var json = "{\"label\":" + (profile.label.map(EmbeddedText.jsonString) ?? "null")
         json += ",\"total\":\(tree.totalNanoseconds),\"samples\":\(tree.sampleCount)"
@@ -67,13 +68,24 @@ public struct HTMLFlamegraphRenderer: Sendable {
             json += ",\(node.totalNanoseconds),\(node.selfNanoseconds),\(node.parent ?? -1),\(kind),\(node.hiddenNanoseconds)]"
         }
         json += "],\"functions\":["
-        for (position, function) in tree.functions.prefix(max(0, hottestFunctionCount)).enumerated() {
+        for (position, function) in hottest(tree.functions).enumerated() {
             if position > 0 { json += "," }
             json += "[" + EmbeddedText.jsonString(function.name) + ","
-            json += (Self.location(function.frame).map(EmbeddedText.jsonString) ?? "null")
+            // The file only: a function spans lines, and the first one seen is arbitrary.
+            json += ((function.function.file ?? function.function.module).map(EmbeddedText.jsonString) ?? "null")
             json += ",\(function.selfNanoseconds),\(function.totalNanoseconds)]"
         }
         return json + "]}"
+    }
+
+    /// The table's rows: the heaviest by self time and the heaviest by total time (the page
+    /// orders by either), in self-time order.
+    func hottest(_ functions: [FunctionTotal]) -> [FunctionTotal] {
+        let count = max(0, hottestFunctionCount)
+        let bySelf = functions.prefix(count)
+        let byTotal = functions.sorted { $0.totalNanoseconds > $1.totalNanoseconds }.prefix(count)
+        let chosen = Set(bySelf.map(\.function)).union(byTotal.map(\.function))
+        return functions.filter { chosen.contains($0.function) }
     }
 
     /// "Sources/App/OrderController.swift:42" (the full path: the tooltip has room), or the
