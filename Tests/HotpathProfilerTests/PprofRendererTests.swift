@@ -141,6 +141,8 @@ struct PprofRendererTests {
                 "system_names": [s[f.system_name] for f in p.function],
                 "period": p.period, "duration": p.duration_nanos,
                 "comments": [s[c] for c in p.comment],
+                "mappings": [[m.id, int(m.has_functions), int(m.has_line_numbers)] for m in p.mapping],
+                "location_mappings": sorted({l.mapping_id for l in p.location}),
             }
         print(json.dumps(out))
         """
@@ -161,6 +163,8 @@ struct PprofRendererTests {
             "reabstraction thunk", "ChannelPipeline.fireChannelRead(_:)", "SelectableEventLoop.run()", "start_thread",
         ])
         #expect((libs["system_names"] as? [String])?.contains("NIOPosix`SelectableEventLoop.run()") == true)
+        #expect(libs["mappings"] as? [[Int]] == [[1, 1, 1]])
+        #expect(libs["location_mappings"] as? [Int] == [1])
         let hostile = try #require(decoded["hostile"]?["functions"] as? [String])
         #expect(Set(hostile) == Set(Fixtures.hostileNames))
         #expect((decoded["empty"]?["samples"] as? [Any])?.isEmpty == true)

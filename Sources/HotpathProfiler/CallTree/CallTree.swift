@@ -105,7 +105,7 @@ public struct CallTree: Sendable {
                 .map { (index: $0, node: scratch.nodes[$0]) }
                 .sorted { left, right in
                     if left.node.total != right.node.total { return left.node.total > right.node.total }
-                    return name(of: left.node, rootName: rootName) < name(of: right.node, rootName: rootName)
+                    return tieBreak(left.node, rootName: rootName) < tieBreak(right.node, rootName: rootName)
                 }
             // Pushed lightest first so the heaviest is laid out (and linked) first.
             for child in ordered.reversed() {
@@ -131,6 +131,12 @@ public struct CallTree: Sendable {
         case .frame(let frame): frame.function
         case .libraryFold(let count, let modules): foldName(frameCount: count, modules: modules)
         }
+    }
+
+    /// Name, then module and file: same-named functions of different modules are siblings too.
+    private static func tieBreak(_ node: CallTreeScratch.Node, rootName: String) -> (String, String, String) {
+        guard case .frame(let frame) = node.kind else { return (name(of: node, rootName: rootName), "", "") }
+        return (frame.function, frame.module ?? "", frame.file ?? "")
     }
 
     /// "[12 frames hidden] NIOPosix, libswiftCore", at most four modules named.

@@ -19,7 +19,7 @@ public struct FunctionTotal: Sendable, Hashable {
 
     public var name: String { function.function }
 
-    /// Totals of the functions in `samples`, by self time descending, then total, then name.
+    /// Totals of the functions in `samples`, by self time descending, then total, then name, module and file.
     public static func totals(of samples: [ProfileSample], frames: [ProfileFrame?]) -> [FunctionTotal] {
         var byFunction: [FunctionKey: FunctionTotal] = [:]
         var seen = Set<FunctionKey>()
@@ -49,7 +49,8 @@ public struct FunctionTotal: Sendable, Hashable {
         return byFunction.values.sorted { left, right in
             if left.selfNanoseconds != right.selfNanoseconds { return left.selfNanoseconds > right.selfNanoseconds }
             if left.totalNanoseconds != right.totalNanoseconds { return left.totalNanoseconds > right.totalNanoseconds }
-            return left.name < right.name
+            return (left.name, left.function.module ?? "", left.function.file ?? "")
+                < (right.name, right.function.module ?? "", right.function.file ?? "")
         }
     }
 }

@@ -3,7 +3,7 @@
 ///
 /// Two sample types: `samples/count` and `cpu/nanoseconds` (or `wall/nanoseconds` when
 /// off-CPU samples are included). Each location is one interned frame (one function at one
-/// line); each function is one ``FunctionKey``. Identical stacks on the same thread become
+/// line) in one mapping marked as already symbolized; each function is one ``FunctionKey``. Identical stacks on the same thread become
 /// one pprof sample carrying the sum, with `thread` (numeric) and `thread_name` labels.
 ///
 /// ```swift
@@ -65,10 +65,21 @@ public struct PprofRenderer: Sendable {
                 sample.field(3) { $0.field(1, threadNameKey); $0.field(2, threadName) }
             }
         }
+        // One mapping that says the functions are already known, so pprof does not try to
+        // symbolize addresses we never wrote.
+        let mappingFile = strings.index(profile.label ?? "hotpath")
+        writer.field(3) { mapping in                                                    // mapping
+            mapping.field(1, UInt64(1))
+            mapping.field(5, mappingFile)
+            mapping.field(7, UInt64(1))                                                 // has_functions
+            mapping.field(8, UInt64(1))                                                 // has_filenames
+            mapping.field(9, UInt64(1))                                                 // has_line_numbers
+        }
         for (position, frame) in profile.frames.enumerated() {
             let functionID = functionIDs[frame.functionKey] ?? 0
             writer.field(4) { location in                                               // location
                 location.field(1, UInt64(position + 1))
+                location.field(2, UInt64(1))
                 location.field(4) { line in
                     line.field(1, functionID)
                     line.field(2, Int64(frame.line ?? 0))
