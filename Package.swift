@@ -94,6 +94,7 @@ let package = Package(
             dependencies: [
                 "Hotpath",
                 "HotpathLoad",
+                "HotpathProfiler",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
