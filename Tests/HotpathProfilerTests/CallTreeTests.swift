@@ -154,6 +154,31 @@ struct CallTreeTests {
         #expect(tree.functions.count == 2)
     }
 
+    /// Stacks thousands of frames deep (runaway recursion through library code) must not
+    /// overflow the small stacks of the threads tests and servers run on.
+    @Test func deepStacks() {
+        var builder = ProfileBuilder()
+        var stack: [ProfileFrame] = []
+        for depth in 0..<6_000 {
+            stack.append(depth % 3 == 0
+                ? Fixtures.library("thunk\(depth % 7)", "libswiftCore.so")
+                : ProfileFrame(function: "recurse\(depth % 5)()", module: "SlowShop"))
+        }
+        builder.addSample(stack, count: 2)
+        builder.addSample(Array(stack.prefix(3_000)), count: 1)
+        let profile = builder.build()
+        for options in [CallTreeOptions.condensed, .showAll] {
+            let tree = CallTree(profile, options: options)
+            #expect(tree.totalNanoseconds == 3_000_000)
+            #expect(tree.nodes.count > 3_000)
+        }
+        let collapsed = CollapsedStacksRenderer().render(profile)
+        #expect(collapsed.split(separator: "\n").count == 2)
+        let text = TextTreeRenderer(options: .init(maxDepth: 20)).render(profile)
+        #expect(text.split(separator: "\n").count < 40)
+        #expect(PprofRenderer().render(profile).count > 6_000)
+    }
+
     @Test func emptyAndCorruptProfiles() {
         let empty = CallTree(Fixtures.empty())
         #expect(empty.nodes.count == 1)

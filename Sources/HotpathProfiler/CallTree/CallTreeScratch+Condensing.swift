@@ -1,26 +1,30 @@
 /// pyinstrument-style condensing: fold library runs, then hide small nodes.
 extension CallTreeScratch {
-    /// Folds, below `node`, every run of library frames that starts under a non-library node
+    /// Folds, below `start`, every run of library frames that starts under a non-library node
     /// into one fold node whose children are the app frames the runs lead to (merged by
     /// function). A lone library frame with no library callees is left as it is: "[1 frame
     /// hidden]" would say less than its name.
-    mutating func foldLibraryRuns(below node: Int) {
-        let libraryChildren = nodes[node].children.filter { nodes[$0.value].isLibraryFrame }
-        if !libraryChildren.isEmpty {
-            let lone = libraryChildren.count == 1
-                && libraryChildren.values.allSatisfy { child in
-                    !nodes[child].children.values.contains { nodes[$0].isLibraryFrame }
+    mutating func foldLibraryRuns(below start: Int) {
+        // A worklist, not recursion: see `merge(_:into:)`.
+        var work = [start]
+        while let node = work.popLast() {
+            let libraryChildren = nodes[node].children.filter { nodes[$0.value].isLibraryFrame }
+            if !libraryChildren.isEmpty {
+                let lone = libraryChildren.count == 1
+                    && libraryChildren.values.allSatisfy { child in
+                        !nodes[child].children.values.contains { nodes[$0].isLibraryFrame }
+                    }
+                if !lone { fold(libraryChildren, under: node) }
+            }
+            for child in nodes[node].children.values {
+                if nodes[child].isLibraryFrame {
+                    // A lone library frame: its app callees may start runs of their own.
+                    work.append(contentsOf: nodes[child].children.values)
+                } else if case .libraryFold = nodes[child].kind {
+                    work.append(contentsOf: nodes[child].children.values)
+                } else {
+                    work.append(child)
                 }
-            if !lone { fold(libraryChildren, under: node) }
-        }
-        for child in nodes[node].children.values {
-            if nodes[child].isLibraryFrame {
-                // A lone library frame: its app callees may start runs of their own.
-                for grandchild in nodes[child].children.values { foldLibraryRuns(below: grandchild) }
-            } else if case .libraryFold = nodes[child].kind {
-                for exit in nodes[child].children.values { foldLibraryRuns(below: exit) }
-            } else {
-                foldLibraryRuns(below: child)
             }
         }
     }
@@ -77,17 +81,20 @@ extension CallTreeScratch {
         nodes[parent].children[.fold] = foldIndex
     }
 
-    /// Removes, below `node`, every node whose total is under `minimum`, adding its time to
+    /// Removes, below `start`, every node whose total is under `minimum`, adding its time to
     /// its parent's hidden time.
-    mutating func hideNodes(below node: Int, minimum: Double) {
-        for (key, child) in nodes[node].children {
-            if Double(nodes[child].total) < minimum {
-                nodes[node].hidden &+= nodes[child].total
-                nodes[node].hiddenCount += 1
-                nodes[node].children[key] = nil
-                nodes[child].removed = true
-            } else {
-                hideNodes(below: child, minimum: minimum)
+    mutating func hideNodes(below start: Int, minimum: Double) {
+        var work = [start]
+        while let node = work.popLast() {
+            for (key, child) in nodes[node].children {
+                if Double(nodes[child].total) < minimum {
+                    nodes[node].hidden &+= nodes[child].total
+                    nodes[node].hiddenCount += 1
+                    nodes[node].children[key] = nil
+                    nodes[child].removed = true
+                } else {
+                    work.append(child)
+                }
             }
         }
     }

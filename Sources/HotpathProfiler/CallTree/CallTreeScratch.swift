@@ -66,28 +66,35 @@ struct CallTreeScratch {
         nodes[node].count += 1
     }
 
-    /// Adds `source`'s subtree into `target` (same key), recursively, and marks `source` removed.
+    /// Adds `source`'s subtree into `target` (same key) and marks `source` removed.
+    ///
+    /// A worklist instead of recursion: stacks can be thousands of frames deep, and tree
+    /// building may run on a small-stacked concurrency thread.
     mutating func merge(_ source: Int, into target: Int) {
-        guard source != target else { return }
-        let incoming = nodes[source]
-        nodes[target].total &+= incoming.total
-        nodes[target].selfTime &+= incoming.selfTime
-        nodes[target].count += incoming.count
-        nodes[target].selfCount += incoming.selfCount
-        nodes[target].hidden &+= incoming.hidden
-        nodes[target].hiddenCount += incoming.hiddenCount
-        for (line, entry) in incoming.lineWeights {
-            let previous = nodes[target].lineWeights[line]?.weight ?? 0
-            nodes[target].lineWeights[line] = (entry.frame, previous &+ entry.weight)
-        }
-        for (key, child) in incoming.children {
-            if let existing = nodes[target].children[key] {
-                merge(child, into: existing)
-            } else {
-                nodes[target].children[key] = child
+        var work = [(source: source, target: target)]
+        while let pair = work.popLast() {
+            let (source, target) = pair
+            guard source != target else { continue }
+            let incoming = nodes[source]
+            nodes[target].total &+= incoming.total
+            nodes[target].selfTime &+= incoming.selfTime
+            nodes[target].count += incoming.count
+            nodes[target].selfCount += incoming.selfCount
+            nodes[target].hidden &+= incoming.hidden
+            nodes[target].hiddenCount += incoming.hiddenCount
+            for (line, entry) in incoming.lineWeights {
+                let previous = nodes[target].lineWeights[line]?.weight ?? 0
+                nodes[target].lineWeights[line] = (entry.frame, previous &+ entry.weight)
             }
+            for (key, child) in incoming.children {
+                if let existing = nodes[target].children[key] {
+                    work.append((child, existing))
+                } else {
+                    nodes[target].children[key] = child
+                }
+            }
+            nodes[source].removed = true
+            nodes[source].children = [:]
         }
-        nodes[source].removed = true
-        nodes[source].children = [:]
     }
 }

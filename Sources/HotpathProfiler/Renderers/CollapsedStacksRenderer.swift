@@ -33,24 +33,22 @@ public struct CollapsedStacksRenderer: Sendable {
     }
 
     public func render(_ tree: CallTree) -> String {
+        let names = tree.nodes.map { Self.escape($0.name) }
         var output = ""
-        var names: [Int: String] = [:]
-        var prefixes: [Int: String] = [:]
         for node in tree.nodes {
-            let name = Self.escape(node.name)
-            names[node.id] = name
-            let prefix: String
-            if let parent = node.parent {
-                let parentPrefix = prefixes[parent] ?? ""
-                prefix = parentPrefix.isEmpty ? name : parentPrefix + ";" + name
-            } else {
-                // The root ("all threads") is implied by the format.
-                prefix = ""
-            }
-            prefixes[node.id] = prefix
             let amount = value == .samples ? UInt64(node.selfSampleCount) : node.selfNanoseconds
             guard amount > 0 else { continue }
-            output += (prefix.isEmpty ? name : prefix) + " \(amount)\n"
+            // Walked per line rather than cached per node: cached prefixes of a deep chain
+            // would take memory quadratic in its depth; this is linear in the output.
+            var path: [String] = []
+            var current: Int? = node.id
+            while let index = current, let parent = tree.nodes[index].parent {
+                path.append(names[index])
+                current = parent
+            }
+            // The root ("all threads") is implied by the format, unless it is all there is.
+            let stack = path.isEmpty ? names[node.id] : path.reversed().joined(separator: ";")
+            output += stack + " \(amount)\n"
         }
         return output
     }
