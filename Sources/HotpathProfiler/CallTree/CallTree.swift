@@ -24,11 +24,11 @@ public struct CallTree: Sendable {
     public init(_ profile: Profile, options: CallTreeOptions = .condensed) {
         self.options = options
         let selected = options.filter.samples(of: profile)
-        let frames: [ProfileFrame?] = profile.frames
+        let index = FunctionIndex(profile.frames)
         var scratch = CallTreeScratch()
         for sample in selected {
             scratch.add(
-                sample, frames: frames, mergeThreads: options.mergeThreads,
+                sample, frames: profile.frames, index: index, mergeThreads: options.mergeThreads,
                 threadName: profile.threadName(sample.thread)
             )
         }
@@ -41,7 +41,7 @@ public struct CallTree: Sendable {
         }
         let rootName = options.filter.thread.map { profile.threadName($0) } ?? "all threads"
         nodes = Self.freeze(scratch, rootName: rootName)
-        functions = FunctionTotal.totals(of: selected, frames: frames)
+        functions = FunctionTotal.totals(of: selected, index: index)
     }
 
     /// The root, which always exists (an empty profile gives a root with zero time).

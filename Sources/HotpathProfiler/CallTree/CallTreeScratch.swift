@@ -3,7 +3,8 @@
 struct CallTreeScratch {
     enum Key: Hashable {
         case thread(Int32)
-        case function(FunctionKey)
+        /// A ``FunctionIndex`` id.
+        case function(Int)
         /// At most one fold per parent: every library run starting there is folded into it.
         case fold
     }
@@ -39,19 +40,22 @@ struct CallTreeScratch {
     }
 
     /// Adds one sample's weight along its path.
-    mutating func add(_ sample: ProfileSample, frames: [ProfileFrame?], mergeThreads: Bool, threadName: String) {
+    mutating func add(
+        _ sample: ProfileSample, frames: [ProfileFrame], index: FunctionIndex,
+        mergeThreads: Bool, threadName: @autoclosure () -> String
+    ) {
         let weight = sample.weightNanoseconds
         var node = 0
         credit(node, weight: weight)
         if !mergeThreads {
-            node = child(of: node, key: .thread(sample.thread), kind: .thread(id: sample.thread, name: threadName))
+            node = child(of: node, key: .thread(sample.thread), kind: .thread(id: sample.thread, name: threadName()))
             credit(node, weight: weight)
         }
-        for index in sample.stack {
+        for frameIndex in sample.stack {
             // A stale or corrupt index skips that frame instead of trapping.
-            let position = Int(index)
-            guard frames.indices.contains(position), let frame = frames[position] else { continue }
-            node = child(of: node, key: .function(frame.functionKey), kind: .frame(frame))
+            guard let function = index.function(ofFrame: frameIndex) else { continue }
+            let frame = frames[Int(frameIndex)]
+            node = child(of: node, key: .function(function), kind: .frame(frame))
             credit(node, weight: weight)
             let line = frame.line ?? -1
             let previous = nodes[node].lineWeights[line]?.weight ?? 0

@@ -19,34 +19,38 @@ public struct FunctionTotal: Sendable, Hashable {
 
     public var name: String { function.function }
 
-    /// Totals of the functions in `samples`, by self time descending, then total, then name, module and file.
-    public static func totals(of samples: [ProfileSample], frames: [ProfileFrame?]) -> [FunctionTotal] {
-        var byFunction: [FunctionKey: FunctionTotal] = [:]
-        var seen = Set<FunctionKey>()
-        for sample in samples {
-            seen.removeAll(keepingCapacity: true)
-            var leaf: FunctionKey?
-            for index in sample.stack {
-                let position = Int(index)
-                guard frames.indices.contains(position), let frame = frames[position] else { continue }
-                let key = frame.functionKey
-                leaf = key
-                // Recursion: a function on the stack twice still spent this sample once.
-                guard seen.insert(key).inserted else { continue }
-                var entry = byFunction[key] ?? FunctionTotal(
-                    function: key, frame: frame, selfNanoseconds: 0, totalNanoseconds: 0,
-                    selfSampleCount: 0, totalSampleCount: 0
-                )
-                entry.totalNanoseconds &+= sample.weightNanoseconds
-                entry.totalSampleCount += 1
-                byFunction[key] = entry
+    /// Totals of the functions in `samples` (stacks indexing `frames`), by self time
+    /// descending, then total, then name, module and file.
+    public static func totals(of samples: [ProfileSample], frames: [ProfileFrame]) -> [FunctionTotal] {
+        totals(of: samples, index: FunctionIndex(frames))
+    }
+
+    static func totals(of samples: [ProfileSample], index: FunctionIndex) -> [FunctionTotal] {
+        var byFunction = index.keys.indices.map { id in
+            FunctionTotal(
+                function: index.keys[id], frame: index.firstFrames[id], selfNanoseconds: 0, totalNanoseconds: 0,
+                selfSampleCount: 0, totalSampleCount: 0
+            )
+        }
+        // The sample that last counted each function: recursion counts once per sample.
+        var lastCounted = [Int](repeating: -1, count: byFunction.count)
+        for (number, sample) in samples.enumerated() {
+            var leaf: Int?
+            for frameIndex in sample.stack {
+                guard let id = index.function(ofFrame: frameIndex) else { continue }
+                leaf = id
+                guard lastCounted[id] != number else { continue }
+                lastCounted[id] = number
+                byFunction[id].totalNanoseconds &+= sample.weightNanoseconds
+                byFunction[id].totalSampleCount += 1
             }
             if let leaf {
-                byFunction[leaf]?.selfNanoseconds &+= sample.weightNanoseconds
-                byFunction[leaf]?.selfSampleCount += 1
+                byFunction[leaf].selfNanoseconds &+= sample.weightNanoseconds
+                byFunction[leaf].selfSampleCount += 1
             }
         }
-        return byFunction.values.sorted { left, right in
+        byFunction.removeAll { $0.totalSampleCount == 0 }
+        return byFunction.sorted { left, right in
             if left.selfNanoseconds != right.selfNanoseconds { return left.selfNanoseconds > right.selfNanoseconds }
             if left.totalNanoseconds != right.totalNanoseconds { return left.totalNanoseconds > right.totalNanoseconds }
             return (left.name, left.function.module ?? "", left.function.file ?? "")
