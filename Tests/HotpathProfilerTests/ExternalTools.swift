@@ -51,10 +51,17 @@ enum ExternalTools {
         return ok
     }()
 
-    static let hasProtobuf: Bool = {
-        let ok = pythonHas("google.protobuf, grpc_tools.protoc")
-        if !ok { print("note: python3 with protobuf and grpcio-tools not found; skipping pprof decoding with protoc") }
-        return ok
+    /// How to run protoc for Python output: grpcio-tools' bundled protoc, else a `protoc` on
+    /// PATH (Debian's protobuf-compiler); nil without Python's protobuf runtime or any protoc.
+    static let protoCompiler: [String]? = {
+        guard pythonHas("google.protobuf") else {
+            print("note: python3 with protobuf not found; skipping pprof decoding with protoc")
+            return nil
+        }
+        if pythonHas("grpc_tools.protoc") { return ["python3", "-m", "grpc_tools.protoc"] }
+        if run(["sh", "-c", "command -v protoc"])?.status == 0 { return ["protoc"] }
+        print("note: neither grpcio-tools nor protoc found; skipping pprof decoding with protoc")
+        return nil
     }()
 
     static let chromium: String? = {

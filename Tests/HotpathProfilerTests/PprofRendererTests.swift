@@ -107,14 +107,15 @@ struct PprofRendererTests {
     }
 
     /// Decodes our bytes with the real protobuf runtime, compiling pprof's `profile.proto`.
-    @Test(.enabled(if: ExternalTools.hasProtobuf, "python3 with protobuf and grpcio-tools is not installed"))
+    @Test(.enabled(if: ExternalTools.protoCompiler != nil, "needs python3 with protobuf, and grpcio-tools or protoc"))
     func decodesWithProtoc() throws {
+        let protoc = try #require(ExternalTools.protoCompiler)
         let proto = try #require(ExternalTools.resource("profile.proto"))
         let directory = try ExternalTools.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         try FileManager.default.copyItem(at: proto, to: directory.appendingPathComponent("profile.proto"))
         let compile = try #require(ExternalTools.run(
-            ["python3", "-m", "grpc_tools.protoc", "-I.", "--python_out=.", "profile.proto"], in: directory
+            protoc + ["-I.", "--python_out=.", "profile.proto"], in: directory
         ))
         try #require(compile.status == 0, "protoc: \(compile.stderr)")
         var profile = Fixtures.withLibraries()

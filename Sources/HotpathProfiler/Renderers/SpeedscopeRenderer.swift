@@ -39,7 +39,8 @@ public struct SpeedscopeRenderer: Sendable {
     func document(_ profile: Profile) -> SpeedscopeFile {
         var frames: [SpeedscopeFile.Frame] = []
         var frameIndexes: [FunctionKey: Int] = [:]
-        // Profile frame index → speedscope frame index; nil for a frame index out of range.
+        // Profile frame index → speedscope frame index (one frame per function; the line is
+        // the first one seen). Sample indexes outside the table are dropped below.
         let mapping: [Int] = profile.frames.map { frame in
             if let existing = frameIndexes[frame.functionKey] { return existing }
             frames.append(SpeedscopeFile.Frame(name: frame.function.isEmpty ? "?" : frame.function, file: frame.file, line: frame.line))
