@@ -78,6 +78,13 @@ struct HTMLFlamegraphRendererTests {
         #expect(EmbeddedText.html("<a href='x'>&</a>") == "&lt;a href=&#39;x&#39;&gt;&amp;&lt;/a&gt;")
     }
 
+    /// Chromium logs every console message and uncaught exception to stderr as
+    /// `…:CONSOLE(line)] "message"`; the page writes none when all is well.
+    private func expectQuietConsole(_ log: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        let messages = log.split(separator: "\n").filter { $0.contains(":CONSOLE") || $0.contains("Uncaught") }
+        #expect(messages.isEmpty, "console: \(messages.joined(separator: "\n"))", sourceLocation: sourceLocation)
+    }
+
     /// Loads the page in headless Chromium: no console errors, boxes drawn, search and zoom
     /// work (driven through the page's `#focus=…&search=…` hash).
     @Test(.enabled(if: ExternalTools.chromium != nil, "chromium is not installed"))
@@ -96,11 +103,14 @@ struct HTMLFlamegraphRendererTests {
         let file = directory.appendingPathComponent("flame.html")
         try Data(page(profile).utf8).write(to: file)
 
-        func load(_ hash: String) throws -> (dom: String, log: String) {
+        let emptyFile = directory.appendingPathComponent("empty.html")
+        try Data(page(Fixtures.empty()).utf8).write(to: emptyFile)
+
+        func load(_ hash: String, page: URL? = nil) throws -> (dom: String, log: String) {
             let result = try #require(ExternalTools.run([
                 browser, "--headless", "--disable-gpu", "--no-sandbox", "--enable-logging=stderr", "--v=0",
                 "--user-data-dir=\(directory.appendingPathComponent("chrome").path)",
-                "--window-size=1200,800", "--virtual-time-budget=3000", "--dump-dom", file.absoluteString + hash,
+                "--window-size=1200,800", "--virtual-time-budget=3000", "--dump-dom", (page ?? file).absoluteString + hash,
             ]))
             #expect(result.status == 0, "chromium failed: \(result.stderr.suffix(2000))")
             return (result.stdout, result.stderr)
@@ -111,10 +121,7 @@ struct HTMLFlamegraphRendererTests {
         #expect(!plain.dom.contains("data-rendered=\"0\""))
         #expect(plain.dom.contains("class=\"box\""))
         #expect(plain.dom.contains("<td class=\"fn\">Array.sort(by:)</td>") || plain.dom.contains("_merge(low:mid:high:buffer:by:)"))
-        for log in [plain.log] {
-            #expect(!log.contains("Uncaught"), "console error: \(log.suffix(3000))")
-            #expect(!log.contains(":ERROR:CONSOLE"), "console error: \(log.suffix(3000))")
-        }
+        expectQuietConsole(plain.log)
         // The hostile names are text, not elements.
         #expect(!plain.dom.contains("<script>alert"))
         #expect(plain.dom.contains("&lt;script&gt;alert"))
@@ -122,10 +129,14 @@ struct HTMLFlamegraphRendererTests {
         let searched = try load("#search=sort")
         #expect(searched.dom.contains("matched 54.5% of the total"))
         #expect(searched.dom.contains("box match"))
-        #expect(!searched.log.contains("Uncaught"), "console error: \(searched.log.suffix(3000))")
+        expectQuietConsole(searched.log)
+
+        let empty = try load("", page: emptyFile)
+        #expect(empty.dom.contains("No samples."))
+        expectQuietConsole(empty.log)
 
         let zoomed = try load("#focus=5")
         #expect(zoomed.dom.contains("box ancestor"))
-        #expect(!zoomed.log.contains("Uncaught"), "console error: \(zoomed.log.suffix(3000))")
+        expectQuietConsole(zoomed.log)
     }
 }
