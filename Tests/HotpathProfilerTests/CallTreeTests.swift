@@ -69,6 +69,15 @@ struct CallTreeTests {
         #expect(!all.nodes.contains { if case .libraryFold = $0.kind { true } else { false } })
     }
 
+    @Test func pathToANode() throws {
+        let tree = CallTree(Fixtures.seventyThirty())
+        let render = try #require(tree.node(at: ["main", "render()"]))
+        #expect(tree.path(to: render).map(\.name) == ["main", "render()"])
+        #expect(tree.path(to: tree.root).isEmpty)
+        #expect(render.depth == 2)
+        #expect(tree.node(at: ["main", "missing()"]) == nil)
+    }
+
     @Test func loneLibraryFrameIsNotFolded() {
         var builder = ProfileBuilder()
         builder.addSample([Fixtures.handle, Fixtures.sort], count: 3)
