@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "HotpathStacks", targets: ["HotpathStacks"]),
         .library(name: "HotpathSQL", targets: ["HotpathSQL"]),
         .library(name: "HotpathPostgres", targets: ["HotpathPostgres"]),
+        .library(name: "HotpathProfiler", targets: ["HotpathProfiler"]),
         .executable(name: "hotpath", targets: ["hotpath"]),
     ],
     dependencies: [
@@ -91,11 +92,18 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
+        // Sampling profiles: the model, the call tree and its renderers (text, HTML,
+        // speedscope, collapsed stacks, pprof). Pure Swift over `Hotpath`, no NIO.
+        .target(
+            name: "HotpathProfiler",
+            dependencies: ["Hotpath"]
+        ),
         .executableTarget(
             name: "hotpath",
             dependencies: [
                 "Hotpath",
                 "HotpathLoad",
+                "HotpathProfiler",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -115,6 +123,11 @@ let package = Package(
         ),
         .testTarget(name: "HotpathTests", dependencies: ["Hotpath"]),
         .testTarget(name: "HotpathStacksTests", dependencies: ["HotpathStacks"]),
+        .testTarget(
+            name: "HotpathProfilerTests",
+            dependencies: ["HotpathProfiler"],
+            resources: [.copy("Resources")]
+        ),
         .testTarget(
             name: "HotpathHummingbirdTests",
             dependencies: [

@@ -38,7 +38,7 @@ enum EntryPoint {
             }
             let message = HotpathCommand.message(for: error)
                 .split(separator: "\n").first.map(String.init) ?? "\(error)"
-            let subcommand = arguments.first.map { ["load"].contains($0) ? " \($0)" : "" } ?? ""
+            let subcommand = arguments.first.map { ["load", "profile"].contains($0) ? " \($0)" : "" } ?? ""
             Terminal.error("\(message) (see 'hotpath\(subcommand) --help')")
             exit(CLIExit.badInput)
         }
