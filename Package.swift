@@ -93,10 +93,10 @@ let package = Package(
             ]
         ),
         // Sampling profiles: the model, the call tree and its renderers (text, HTML,
-        // speedscope, collapsed stacks, pprof). Pure Swift over `Hotpath`, no NIO.
+        // speedscope, collapsed stacks, pprof), and the sampler's Swift side. No NIO.
         .target(
             name: "HotpathProfiler",
-            dependencies: ["Hotpath"]
+            dependencies: ["Hotpath", "HotpathStacks", "CHotpathSampler"]
         ),
         .executableTarget(
             name: "hotpath",
@@ -125,7 +125,7 @@ let package = Package(
         .testTarget(name: "HotpathStacksTests", dependencies: ["HotpathStacks"]),
         .testTarget(
             name: "HotpathProfilerTests",
-            dependencies: ["HotpathProfiler"],
+            dependencies: ["HotpathProfiler", "HotpathStacks", "CHotpathSampler"],
             resources: [.copy("Resources")]
         ),
         .testTarget(

@@ -67,7 +67,7 @@ static int walk_async(uintptr_t context, uintptr_t *out, int count, int max) {
     uintptr_t words[2];
     while (count < max && plausible_pointer(context) && read_safely(context, words, sizeof words)) {
         if (!plausible_pointer(words[0]) || !hotpath_is_code_address(words[1])) break;
-        out[count++] = words[1];
+        if (!is_job_run(words[1])) out[count++] = words[1];
         context = words[0];
     }
     return count;
@@ -161,28 +161,44 @@ static int capture_from_context(const ucontext_t *context, uintptr_t *out, int m
     int count = 0;
     *async_from = (uint8_t)max;
     out[count++] = pc;
+    // In a prologue or at a `ret`, rbp still holds the caller's frame: the caller's return
+    // address is on the top of the stack, not in the chain. Code bytes are always readable.
+    const unsigned char *code = (const unsigned char *)pc;
+    uintptr_t top[2];
+    if (hotpath_is_code_address(pc) && count < max && read_safely(sp, top, sizeof top)) {
+        if (code[0] == 0x55 || code[0] == 0xc3) {            // push %rbp / ret
+            if (hotpath_is_code_address(top[0])) out[count++] = top[0];
+        } else if (code[0] == 0x48 && code[1] == 0x89 && code[2] == 0xe5) {   // mov %rsp,%rbp
+            if (hotpath_is_code_address(top[1])) out[count++] = top[1];
+        }
+    }
     count = walk_frames(fp, sp, r14, out, count, max, async_from);
     if (*async_from > count) *async_from = (uint8_t)count;
     return count;
 }
 
+// CPU time each signalled thread used since its previous sample, set by the pacing thread
+// just before the signal and taken by the handler (indexed by tid, collisions only blur it).
+#define WEIGHT_SLOTS 4096
+static _Atomic uint64_t pending_weight[WEIGHT_SLOTS];
+
 static void on_signal(int signal, siginfo_t *info, void *raw_context) {
     (void)signal;
+    (void)info;
     int saved_errno = errno;
     const ucontext_t *context = raw_context;
     int32_t tid = (int32_t)syscall(SYS_gettid);
-    if (info->si_code != SI_TIMER) {
-        // A capture request (tgkill) for this thread.
-        if (atomic_load(&capture_tid) == tid && !atomic_load(&capture_done)) {
-            uint8_t async_from = 0;
-            capture_depth = capture_from_context(context, capture_frames, HOTPATH_SAMPLE_MAX_FRAMES, &async_from);
-            capture_async_from = async_from;
-            atomic_store(&capture_done, 1);
-        }
+    // A capture request for this thread (the watchdog).
+    if (atomic_load(&capture_tid) == tid && !atomic_load(&capture_done)) {
+        uint8_t async_from = 0;
+        capture_depth = capture_from_context(context, capture_frames, HOTPATH_SAMPLE_MAX_FRAMES, &async_from);
+        capture_async_from = async_from;
+        atomic_store(&capture_done, 1);
         errno = saved_errno;
         return;
     }
-    if (!atomic_load_explicit(&sampling, memory_order_acquire) || (only_tid && tid != only_tid)) {
+    uint64_t weight = atomic_exchange_explicit(&pending_weight[(uint32_t)tid % WEIGHT_SLOTS], 0, memory_order_acq_rel);
+    if (!atomic_load_explicit(&sampling, memory_order_acquire) || (only_tid && tid != only_tid) || weight == 0) {
         errno = saved_errno;
         return;
     }
@@ -190,7 +206,7 @@ static void on_signal(int signal, siginfo_t *info, void *raw_context) {
     hotpath_sample *sample = claim_slot(&index);
     if (sample) {
         sample->timestamp_ns = monotonic_now();
-        sample->weight_ns = cpu_interval_ns;
+        sample->weight_ns = weight;
         sample->tid = tid;
         sample->on_cpu = 1;
         uint8_t async_from = 0;
@@ -276,8 +292,9 @@ static int capture_blocked(int32_t tid, uintptr_t *out, int max) {
 #define MAX_THREADS 1024
 static struct {
     int32_t tid;
-    timer_t timer;
-    int has_timer;
+    int stat_fd;            // /proc/self/task/<tid>/stat, kept open
+    int alive;
+    uint64_t last_cpu_ns;   // the thread's CPU clock at its previous sample
     uint64_t last_offcpu_ns;
 } threads[MAX_THREADS];
 static int thread_count;
@@ -295,24 +312,43 @@ static int tracked(int32_t tid) {
 
 static void track(int32_t tid) {
     if (thread_count >= MAX_THREADS || tid == helper_tid || (only_tid && tid != only_tid) || tracked(tid)) return;
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
     int slot = thread_count++;
     threads[slot].tid = tid;
-    threads[slot].has_timer = 0;
+    threads[slot].stat_fd = open(path, O_RDONLY | O_CLOEXEC);
+    threads[slot].alive = 1;
+    threads[slot].last_cpu_ns = hotpath_thread_cpu_ns(tid);
     threads[slot].last_offcpu_ns = 0;
-    // The thread's own CPU clock: signals arrive only while it runs, never waking a sleeper.
-    clockid_t clock = (clockid_t)((~(unsigned)tid << 3) | 6);
-    struct sigevent event;
-    memset(&event, 0, sizeof event);
-    event.sigev_notify = SIGEV_THREAD_ID;
-    event.sigev_signo = SIGPROF;
-    event._sigev_un._tid = tid;
-    if (timer_create(clock, &event, &threads[slot].timer) == 0) {
-        struct itimerspec spec;
-        spec.it_interval.tv_sec = (time_t)(cpu_interval_ns / 1000000000ULL);
-        spec.it_interval.tv_nsec = (long)(cpu_interval_ns % 1000000000ULL);
-        spec.it_value = spec.it_interval;
-        timer_settime(threads[slot].timer, 0, &spec, NULL);
-        threads[slot].has_timer = 1;
+}
+
+static char state_from_fd(int fd) {
+    char buffer[512];
+    if (fd < 0) return 0;
+    ssize_t length = pread(fd, buffer, sizeof buffer - 1, 0);
+    if (length <= 0) return 0;
+    buffer[length] = 0;
+    char *close_paren = strrchr(buffer, ')');
+    return close_paren && close_paren[1] == ' ' ? close_paren[2] : 0;
+}
+
+// Each tick: a thread that used CPU since its previous sample and is running now is signalled;
+// its handler records the stack with that CPU time as the weight. Sleeping threads are never
+// signalled, so their sleeps are never cut short.
+static void sample_running_threads(void) {
+    for (int i = 0; i < thread_count; i++) {
+        if (!threads[i].alive) continue;
+        uint64_t cpu = hotpath_thread_cpu_ns(threads[i].tid);
+        if (cpu == 0) {
+            threads[i].alive = 0;
+            continue;
+        }
+        uint64_t used = cpu - threads[i].last_cpu_ns;
+        if (used < cpu_interval_ns / 2) continue;
+        if (state_from_fd(threads[i].stat_fd) != 'R') continue;
+        threads[i].last_cpu_ns = cpu;
+        atomic_store_explicit(&pending_weight[(uint32_t)threads[i].tid % WEIGHT_SLOTS], used, memory_order_release);
+        syscall(SYS_tgkill, process_id, threads[i].tid, SIGPROF);
     }
 }
 
@@ -329,9 +365,9 @@ static void scan_threads(void) {
 
 static void sample_blocked_threads(uint64_t now) {
     for (int i = 0; i < thread_count; i++) {
-        if (now - threads[i].last_offcpu_ns < offcpu_interval_ns) continue;
+        if (!threads[i].alive || now - threads[i].last_offcpu_ns < offcpu_interval_ns) continue;
         threads[i].last_offcpu_ns = now;
-        char state = thread_state(threads[i].tid);
+        char state = state_from_fd(threads[i].stat_fd);
         if (state != 'S' && state != 'D') continue;
         uint64_t index;
         hotpath_sample *sample = claim_slot(&index);
@@ -350,6 +386,8 @@ static void *helper_main(void *unused) {
     (void)unused;
     helper_tid = (int32_t)syscall(SYS_gettid);
     uint64_t last_scan = 0;
+    struct timespec next;
+    clock_gettime(CLOCK_MONOTONIC, &next);
     while (atomic_load(&helper_running)) {
         uint64_t now = monotonic_now();
         if (now - last_scan >= 50000000ULL) {
@@ -357,11 +395,14 @@ static void *helper_main(void *unused) {
             last_scan = now;
             atomic_store(&first_scan_done, 1);
         }
+        sample_running_threads();
         if (offcpu_interval_ns) sample_blocked_threads(now);
-        uint64_t pause = offcpu_interval_ns ? offcpu_interval_ns : 10000000ULL;
-        if (pause > 10000000ULL) pause = 10000000ULL;
-        struct timespec sleep_for = {(time_t)(pause / 1000000000ULL), (long)(pause % 1000000000ULL)};
-        nanosleep(&sleep_for, NULL);
+        // Absolute deadlines: the pace does not drift with the time spent above.
+        uint64_t deadline = (uint64_t)next.tv_sec * 1000000000ULL + (uint64_t)next.tv_nsec + cpu_interval_ns;
+        if (deadline < now) deadline = now + cpu_interval_ns;
+        next.tv_sec = (time_t)(deadline / 1000000000ULL);
+        next.tv_nsec = (long)(deadline % 1000000000ULL);
+        while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR) {}
     }
     return NULL;
 }
@@ -411,6 +452,7 @@ int hotpath_sampler_start(const hotpath_sampler_options *options) {
     atomic_store(&write_index, 0);
     atomic_store(&read_index, 0);
     for (uint32_t i = 0; i < ring_capacity; i++) atomic_store(&ring_sequence[i], 0);
+    for (uint32_t i = 0; i < WEIGHT_SLOTS; i++) atomic_store(&pending_weight[i], 0);
     atomic_store(&dropped_samples, 0);
     cpu_interval_ns = options->interval_ns ? options->interval_ns : 1000000ULL;
     offcpu_interval_ns = options->offcpu_interval_ns;
@@ -445,7 +487,7 @@ void hotpath_sampler_stop(void) {
     pthread_join(helper, NULL);
     atomic_store_explicit(&sampling, 0, memory_order_release);
     for (int i = 0; i < thread_count; i++) {
-        if (threads[i].has_timer) timer_delete(threads[i].timer);
+        if (threads[i].stat_fd >= 0) close(threads[i].stat_fd);
     }
     thread_count = 0;
     pthread_mutex_unlock(&control_lock);

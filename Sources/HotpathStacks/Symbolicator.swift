@@ -110,6 +110,13 @@ public final class Symbolicator: Sendable {
         return zip(addresses, requestIndex).map { address, index in
             guard let index, !answers[index].isEmpty else { return [unknown(address)] }
             let image = requests[index].image
+            // An image with no file (the kernel's vDSO): name the frame after the image.
+            if !image.contains("/") {
+                return [StackFrame(
+                    address: address.value, function: "[\(image)]", module: image, file: nil, line: nil,
+                    isAsync: address.isAsyncResumePoint, isLibrary: true
+                )]
+            }
             let frames = answers[index].compactMap { location -> StackFrame? in
                 guard !location.mangledName.isEmpty else { return nil }
                 return frame(address: address, rawName: location.mangledName, image: image, file: location.file, line: location.line)

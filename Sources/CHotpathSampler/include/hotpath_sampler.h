@@ -17,14 +17,16 @@ typedef struct {
 } hotpath_sample;
 
 typedef struct {
-    uint64_t interval_ns;          // on-CPU sampling period per thread (CPU time)
+    uint64_t interval_ns;          // pace of on-CPU samples (each weighted by the CPU time used)
     uint64_t offcpu_interval_ns;   // off-CPU sampling period (wall time); 0 = off
     int32_t only_tid;              // sample this thread only; 0 = every thread of the process
     uint32_t capacity;             // ring slots (power of two not required)
 } hotpath_sampler_options;
 
-/// Starts sampling (installs the SIGPROF handler, per-thread CPU-time timers and a helper
-/// thread that finds new threads and reads blocked threads' stacks). Returns 0, or an errno.
+/// Starts sampling: installs the SIGPROF handler and starts a pacing thread that, every
+/// interval, signals each thread that used CPU since its previous sample and is running (its
+/// handler walks its own stack), and reads blocked threads' stacks from /proc without a signal
+/// (a signal would cut a sleep short). Returns 0, or an errno.
 /// Only one sampler runs at a time: EBUSY otherwise.
 int hotpath_sampler_start(const hotpath_sampler_options *options);
 

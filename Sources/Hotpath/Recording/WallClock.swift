@@ -7,13 +7,13 @@ import Darwin
 #endif
 
 /// Wall-clock time for display (when a request happened); never for measuring durations.
-enum WallClock {
+public enum WallClock {
     /// One reading of both clocks, so a monotonic time converts to wall time without a
     /// second clock read per request.
     static let anchor = (monotonic: MonotonicClock.now(), wall: nowSeconds())
 
     /// Wall-clock seconds at a ``MonotonicClock`` time.
-    static func seconds(atMonotonic time: UInt64) -> Double {
+    public static func seconds(atMonotonic time: UInt64) -> Double {
         let anchor = Self.anchor
         return time >= anchor.monotonic
             ? anchor.wall + Double(time &- anchor.monotonic) / 1e9

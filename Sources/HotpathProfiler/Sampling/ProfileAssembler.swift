@@ -27,7 +27,25 @@ struct ProfileAssembler {
                 }
             }
         }
-        let resolved = symbolicator.symbolicate(addresses)
+        var resolved = symbolicator.symbolicate(addresses)
+        // A function seen without a file (an address the line table leaves unnamed) takes the
+        // file it has elsewhere, so the call tree keeps it as one node.
+        var files: [String: String] = [:]
+        for frames in resolved {
+            for frame in frames {
+                let key = frame.function + "|" + (frame.module ?? "")
+                if files[key] == nil, let file = frame.file { files[key] = file }
+            }
+        }
+        for index in resolved.indices {
+            for position in resolved[index].indices where resolved[index][position].file == nil {
+                let frame = resolved[index][position]
+                if let file = files[frame.function + "|" + (frame.module ?? "")] {
+                    resolved[index][position].file = file
+                    resolved[index][position].isLibrary = symbolicator.libraries.isLibrary(module: frame.module, file: file)
+                }
+            }
+        }
         var builder = ProfileBuilder(intervalNanoseconds: intervalNanoseconds, startedAt: startedAtWallClock, label: label)
         var threads: Set<Int32> = []
         for sample in samples {

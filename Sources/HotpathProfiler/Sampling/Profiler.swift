@@ -7,11 +7,13 @@ import Synchronization
 import Glibc
 #endif
 
-/// An in-process statistical profiler: each thread is sampled every `interval` of its own CPU
-/// time by a timer signal whose handler walks the frame pointers into a preallocated ring (no
-/// allocation, no locks); threads blocked in the kernel are read from `/proc` every
-/// `offCPUInterval` without a signal, so a sleep is never cut short. Symbolication happens
-/// when the profile stops, off the hot path.
+/// An in-process statistical profiler. A pacing thread wakes every `interval`; each thread
+/// that used CPU since its previous sample and is running gets a signal whose handler walks
+/// its frame pointers (and its chain of async callers) into a preallocated ring: no
+/// allocation, no locks, and the sample is weighted by the CPU time the thread really used.
+/// Threads blocked in the kernel are read from `/proc` every `offCPUInterval` without a
+/// signal, so a sleep is never cut short. Symbolication happens when the profile stops, off
+/// the hot path.
 ///
 /// ```swift
 /// let (result, profile) = try Profiler.profile(label: "render") { try render(report) }
@@ -25,7 +27,7 @@ import Glibc
 /// One profile runs at a time in a process (a second `start` throws `ProfilerError.busy`).
 public final class Profiler: Sendable {
     public struct Configuration: Sendable {
-        /// CPU time between two samples of a running thread (default 1 ms).
+        /// Time between two samples of a running thread (default 1 ms).
         public var interval: Duration = .milliseconds(1)
         /// Wall time between two samples of a blocked thread; nil: on-CPU samples only.
         public var offCPUInterval: Duration? = .milliseconds(10)
@@ -53,13 +55,18 @@ public final class Profiler: Sendable {
     private let label: String?
     private let startedAt: UInt64
     private let startedAtWallClock: Double
-    private let collected = Mutex(Collected())
+    private let collected = SampleStore()
     private let drainer: Task<Void, Never>?
     private let stopped = Atomic<Bool>(false)
 
     struct Collected {
         var samples: [RawSample] = []
         var stopped = false
+    }
+
+    /// Shared by the draining task and `stop()`.
+    final class SampleStore: Sendable {
+        let state = Mutex(Collected())
     }
 
     struct RawSample: Sendable {
@@ -129,7 +136,7 @@ public final class Profiler: Sendable {
         let dropped = Int(hotpath_sampler_dropped())
         let end = MonotonicClock.now()
         Self.running.withLock { $0 = false }
-        let samples = collected.withLock { collected in
+        let samples = collected.state.withLock { collected in
             collected.stopped = true
             defer { collected.samples = [] }
             return collected.samples
@@ -144,7 +151,7 @@ public final class Profiler: Sendable {
 
     private var intervalNanoseconds: UInt64 { UInt64(max(configuration.interval.nanosecondsValue, 10_000)) }
 
-    private static func drain(into collected: Mutex<Collected>) {
+    private static func drain(into collected: SampleStore) {
         let batch = 256
         let buffer = UnsafeMutablePointer<hotpath_sample>.allocate(capacity: batch)
         defer { buffer.deallocate() }
@@ -164,7 +171,7 @@ public final class Profiler: Sendable {
                     onCPU: sample.on_cpu != 0, asyncFrom: Int(sample.async_from), addresses: addresses
                 ))
             }
-            collected.withLock { collected in
+            collected.state.withLock { collected in
                 if !collected.stopped { collected.samples += converted }
             }
             if count < batch { return }
