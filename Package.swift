@@ -55,6 +55,7 @@ let package = Package(
             name: "HotpathHummingbird",
             dependencies: [
                 "Hotpath",
+                "HotpathProfiler",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -64,6 +65,7 @@ let package = Package(
             name: "HotpathVapor",
             dependencies: [
                 "Hotpath",
+                "HotpathProfiler",
                 .product(name: "Vapor", package: "vapor"),
             ]
         ),
@@ -132,6 +134,7 @@ let package = Package(
             name: "HotpathHummingbirdTests",
             dependencies: [
                 "HotpathHummingbird",
+                "HotpathProfiler",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

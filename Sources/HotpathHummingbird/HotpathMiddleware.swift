@@ -1,4 +1,5 @@
 import Hotpath
+import HotpathProfiler
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -18,22 +19,33 @@ import Logging
 ///
 /// A response body of known length counts until the handler returns it; a streamed body of
 /// unknown length counts until its last byte is written.
+///
+/// With `profiling` set, a request that carries the report token and `?profile=1` is
+/// profiled: `&format=html` answers with its flamegraph, otherwise the profile is kept and
+/// the `X-Hotpath-Profile` header says where (`/_hotpath/profiles/3`, also `.txt`, `.json`,
+/// `.speedscope.json`, `.collapsed`, `.pb`).
 public struct HotpathMiddleware<Context: RequestContext>: RouterMiddleware {
     public let recorder: Recorder
     public let reports: ReportAccess
     public let serverTiming: Bool
     public let logger: Logger?
+    public let profiling: RequestProfiling?
 
     /// - Parameters:
     ///   - recorder: where requests are kept; share it with anything that reads reports.
     ///   - reports: the report endpoints' prefix and token; off without a token.
     ///   - serverTiming: add the `Server-Timing` header to responses.
     ///   - logger: when given, one line per request at `.info`.
-    public init(recorder: Recorder, reports: ReportAccess = ReportAccess(), serverTiming: Bool = true, logger: Logger? = nil) {
+    ///   - profiling: `?profile=1` for requests that carry the report token; off when nil.
+    public init(
+        recorder: Recorder, reports: ReportAccess = ReportAccess(), serverTiming: Bool = true, logger: Logger? = nil,
+        profiling: RequestProfiling? = nil
+    ) {
         self.recorder = recorder
         self.reports = reports
         self.serverTiming = serverTiming
         self.logger = logger
+        self.profiling = profiling
     }
 
     public func handle(
@@ -47,6 +59,50 @@ public struct HotpathMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         }
 
+        if let profiling, let asked = profiling.request(forQuery: request.uri.query), isAuthorized(request) {
+            return try await profile(request, context: context, next: next, asked: asked, profiling: profiling)
+        }
+        return try await record(request, context: context, next: next)
+    }
+
+    /// Serves the request inside a profile, then answers with the flamegraph or names it.
+    private func profile(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response,
+        asked: RequestProfiling.Request, profiling: RequestProfiling
+    ) async throws -> Response {
+        let label = "\(request.method.rawValue) \(request.uri.path)"
+        guard let session = profiling.start(label: label) else {
+            var response = try await record(request, context: context, next: next)
+            if let name = HeaderNames.profile { response.headers[name] = "busy: another request is being profiled" }
+            return response
+        }
+        var response: Response
+        do {
+            response = try await record(request, context: context, next: next)
+        } catch {
+            _ = session.stop()
+            throw error
+        }
+        var profile = session.stop()
+        profile.label = "\(request.method.rawValue) \(context.endpointPath ?? request.uri.path)"
+        if asked == .html {
+            var headers = HTTPFields()
+            headers[.contentType] = "text/html; charset=utf-8"
+            headers[.cacheControl] = "no-store"
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: RequestProfiling.html(profile))))
+        }
+        let id = profiling.store(profile)
+        if let name = HeaderNames.profile { response.headers[name] = profiling.path(forID: id, access: reports) }
+        return response
+    }
+
+    private func isAuthorized(_ request: Request) -> Bool {
+        let tokenHeader = HeaderNames.token.flatMap { request.headers[$0] }
+        return reports.isAuthorized(tokenHeader: tokenHeader, authorization: request.headers[.authorization], query: request.uri.query)
+    }
+
+    private func record(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let path = request.uri.path
         let active = recorder.begin(method: request.method.rawValue, path: path)
         do {
             var response = try await ActiveRequest.$current.withValue(active) {
@@ -93,13 +149,15 @@ public struct HotpathMiddleware<Context: RequestContext>: RouterMiddleware {
 
     /// The report, or nil when the request may not see it (it then gets the router's 404).
     private func serveReport(_ endpoint: ReportAccess.Endpoint, for request: Request) throws -> Response? {
-        let tokenHeader = HeaderNames.token.flatMap { request.headers[$0] }
-        guard reports.isAuthorized(tokenHeader: tokenHeader, authorization: request.headers[.authorization], query: request.uri.query) else {
-            return nil
-        }
-        let report = recorder.report()
+        guard isAuthorized(request) else { return nil }
         var headers = HTTPFields()
         headers[.cacheControl] = "no-store"
+        if case .profile(let name) = endpoint {
+            guard let profiling, let (contentType, body) = profiling.rendered(name) else { return nil }
+            headers[.contentType] = contentType
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+        }
+        let report = recorder.report()
         switch endpoint {
         case .json:
             headers[.contentType] = "application/json; charset=utf-8"
@@ -107,6 +165,8 @@ public struct HotpathMiddleware<Context: RequestContext>: RouterMiddleware {
         case .html:
             headers[.contentType] = "text/html; charset=utf-8"
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: ReportHTML.render(report))))
+        case .profile:
+            return nil
         }
     }
 }
@@ -115,4 +175,5 @@ public struct HotpathMiddleware<Context: RequestContext>: RouterMiddleware {
 enum HeaderNames {
     static let serverTiming = HTTPField.Name(ServerTiming.headerName)
     static let token = HTTPField.Name(ReportAccess.tokenHeader)
+    static let profile = HTTPField.Name(RequestProfiling.headerName)
 }

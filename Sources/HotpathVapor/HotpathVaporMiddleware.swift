@@ -1,4 +1,5 @@
 import Hotpath
+import HotpathProfiler
 import Vapor
 
 /// Hotpath for Vapor 4: times every request by its route pattern, records what happens
@@ -12,18 +13,26 @@ import Vapor
 ///
 /// Routes appear as Vapor writes them (`/orders/:id`). The time recorded ends when the
 /// handler returns its response (Vapor writes the body after the middleware chain).
+///
+/// With `profiling` set, `?profile=1` (with the report token) profiles the request, as the
+/// Hummingbird middleware does.
 public struct HotpathVaporMiddleware: AsyncMiddleware {
     public let recorder: Recorder
     public let reports: ReportAccess
     public let serverTiming: Bool
     /// One line per request at `.info` on the request's logger.
     public let logRequests: Bool
+    public let profiling: RequestProfiling?
 
-    public init(recorder: Recorder, reports: ReportAccess = ReportAccess(), serverTiming: Bool = true, logRequests: Bool = false) {
+    public init(
+        recorder: Recorder, reports: ReportAccess = ReportAccess(), serverTiming: Bool = true, logRequests: Bool = false,
+        profiling: RequestProfiling? = nil
+    ) {
         self.recorder = recorder
         self.reports = reports
         self.serverTiming = serverTiming
         self.logRequests = logRequests
+        self.profiling = profiling
     }
 
     public func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
@@ -32,7 +41,45 @@ public struct HotpathVaporMiddleware: AsyncMiddleware {
             if let response = try serveReport(endpoint, for: request) { return response }
             return try await next.respond(to: request)
         }
+        if let profiling, let asked = profiling.request(forQuery: request.url.query), isAuthorized(request) {
+            let label = "\(request.method.rawValue) \(path)"
+            guard let session = profiling.start(label: label) else {
+                let response = try await record(request, next: next)
+                response.headers.replaceOrAdd(name: RequestProfiling.headerName, value: "busy: another request is being profiled")
+                return response
+            }
+            let response: Response
+            do {
+                response = try await record(request, next: next)
+            } catch {
+                _ = session.stop()
+                throw error
+            }
+            var profile = session.stop()
+            profile.label = "\(request.method.rawValue) \(Self.routePattern(of: request))"
+            if asked == .html {
+                var headers = HTTPHeaders()
+                headers.replaceOrAdd(name: .contentType, value: "text/html; charset=utf-8")
+                headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+                return Response(status: .ok, headers: headers, body: .init(string: RequestProfiling.html(profile)))
+            }
+            let id = profiling.store(profile)
+            response.headers.replaceOrAdd(name: RequestProfiling.headerName, value: profiling.path(forID: id, access: reports))
+            return response
+        }
+        return try await record(request, next: next)
+    }
 
+    private func isAuthorized(_ request: Request) -> Bool {
+        reports.isAuthorized(
+            tokenHeader: request.headers.first(name: ReportAccess.tokenHeader),
+            authorization: request.headers.first(name: .authorization),
+            query: request.url.query
+        )
+    }
+
+    private func record(_ request: Request, next: any AsyncResponder) async throws -> Response {
+        let path = request.url.path
         let active = recorder.begin(method: request.method.rawValue, path: path)
         do {
             let response = try await ActiveRequest.$current.withValue(active) {
@@ -63,16 +110,15 @@ public struct HotpathVaporMiddleware: AsyncMiddleware {
 
     /// The report, or nil when the request may not see it (it then gets Vapor's 404).
     private func serveReport(_ endpoint: ReportAccess.Endpoint, for request: Request) throws -> Response? {
-        guard reports.isAuthorized(
-            tokenHeader: request.headers.first(name: ReportAccess.tokenHeader),
-            authorization: request.headers.first(name: .authorization),
-            query: request.url.query
-        ) else {
-            return nil
-        }
-        let report = recorder.report()
+        guard isAuthorized(request) else { return nil }
         var headers = HTTPHeaders()
         headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        if case .profile(let name) = endpoint {
+            guard let profiling, let (contentType, body) = profiling.rendered(name) else { return nil }
+            headers.replaceOrAdd(name: .contentType, value: contentType)
+            return Response(status: .ok, headers: headers, body: .init(buffer: ByteBuffer(bytes: body)))
+        }
+        let report = recorder.report()
         switch endpoint {
         case .json:
             headers.replaceOrAdd(name: .contentType, value: "application/json; charset=utf-8")
@@ -80,6 +126,8 @@ public struct HotpathVaporMiddleware: AsyncMiddleware {
         case .html:
             headers.replaceOrAdd(name: .contentType, value: "text/html; charset=utf-8")
             return Response(status: .ok, headers: headers, body: .init(string: ReportHTML.render(report)))
+        case .profile:
+            return nil
         }
     }
 }

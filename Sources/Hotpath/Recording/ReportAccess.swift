@@ -20,6 +20,8 @@ public struct ReportAccess: Sendable {
 
     public enum Endpoint: Sendable, Equatable {
         case html, json
+        /// A stored profile: `<prefix>/profiles/<name>` (see `HotpathProfiler`'s `RequestProfiling`).
+        case profile(String)
     }
 
     /// The endpoint a path names, whether or not access will be granted.
@@ -30,7 +32,10 @@ public struct ReportAccess: Sendable {
         switch pathOnly {
         case prefix, prefix + "/", prefix + "/index.html": return .html
         case prefix + "/report.json": return .json
-        default: return nil
+        default:
+            let profiles = prefix + "/profiles/"
+            guard pathOnly.hasPrefix(profiles), pathOnly.count > profiles.count else { return nil }
+            return .profile(String(pathOnly.dropFirst(profiles.count)))
         }
     }
 
@@ -47,6 +52,11 @@ public struct ReportAccess: Sendable {
         var granted = false
         for candidate in candidates where ConstantTime.equals(candidate, token) { granted = true }
         return granted
+    }
+
+    /// Value of `name` in a query string (`a=1&profile=1`), percent-decoded; for adapters.
+    public static func queryParameter(_ name: String, in query: String) -> String? {
+        queryValue(name, in: query)
     }
 
     /// Value of `name` in a query string (`a=1&token=x`), percent-decoded.
