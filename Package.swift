@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "HotpathVapor", targets: ["HotpathVapor"]),
         .library(name: "HotpathSQL", targets: ["HotpathSQL"]),
         .library(name: "HotpathPostgres", targets: ["HotpathPostgres"]),
+        .library(name: "HotpathHTTPClient", targets: ["HotpathHTTPClient"]),
         .executable(name: "hotpath", targets: ["hotpath"]),
     ],
     dependencies: [
@@ -29,6 +30,9 @@ let package = Package(
         .package(url: "https://github.com/vapor/sql-kit", from: "3.36.0"),
         .package(url: "https://github.com/vapor/sqlite-kit", from: "4.5.2"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
+        .package(url: "https://github.com/apple/swift-service-context", from: "1.5.1"),
     ],
     targets: [
         .target(
@@ -82,6 +86,19 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
+        // Outbound HTTP capture: an AsyncHTTPClient wrapper and a swift-distributed-tracing tracer.
+        .target(
+            name: "HotpathHTTPClient",
+            dependencies: [
+                "Hotpath",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "ServiceContextModule", package: "swift-service-context"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "hotpath",
             dependencies: [
@@ -124,6 +141,15 @@ let package = Package(
         .testTarget(
             name: "HotpathPostgresTests",
             dependencies: ["HotpathPostgres"]
+        ),
+        .testTarget(
+            name: "HotpathHTTPClientTests",
+            dependencies: [
+                "HotpathHTTPClient",
+                "HotpathHummingbird",
+                "HotpathTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
         .testTarget(
             name: "HotpathVaporTests",
