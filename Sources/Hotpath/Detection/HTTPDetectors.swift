@@ -93,7 +93,12 @@ public enum HTTPDetectors {
             let bar = String(repeating: " ", count: min(lead, width - 1)) + String(repeating: "█", count: min(length, width - min(lead, width - 1)))
             let padded = bar + String(repeating: " ", count: max(0, width - bar.count))
             let site = call.event.callSite.map { " (\($0))" } ?? ""
-            return "+\(offset == 0 ? "0ms" : ms(offset)) \(ms(call.duration)) |\(padded)| \(call.event.name)\(site)"
+            // Fixed-width columns so the bars line up in a monospaced report.
+            let start = "+" + (offset == 0 ? "0ms" : ms(offset))
+            let duration = ms(call.duration)
+            let columns = start + String(repeating: " ", count: max(1, 10 - start.count))
+                + String(repeating: " ", count: max(0, 9 - duration.count)) + duration
+            return "\(columns) |\(padded)| \(call.event.name)\(site)"
         }
     }
 
