@@ -20,7 +20,9 @@ import Tracing
 /// The request is taken from ``ActiveRequest/current`` when the span starts (the caller's
 /// task), so a span ended on another thread still lands on the right request. Spans of other
 /// kinds are not recorded. This tracer does not forward spans anywhere else: an app that
-/// exports traces keeps its own tracer and records calls with ``HotpathHTTPClient``.
+/// exports traces keeps its own tracer and records calls with ``HotpathHTTPClient``. Do not
+/// wrap a client with ``HotpathHTTPClient`` and trace it with this too: each call would be
+/// recorded twice.
 public struct HotpathTracer: Tracer {
     public typealias Span = HotpathSpan
 
