@@ -170,6 +170,21 @@ struct HTTPDetectorTests {
         #expect(active.timing().httpCallCount == 1)
     }
 
+    @Test(arguments: [
+        ("https://api.partner.test/rates?currency=EUR", "api.partner.test", "/rates", "currency=EUR"),
+        ("http://u:p@127.0.0.1:8080/a/b#frag", "127.0.0.1:8080", "/a/b", ""),
+        ("https://api.partner.test", "api.partner.test", "/", ""),
+        ("https://api.partner.test?x=1", "api.partner.test", "/", "x=1"),
+        ("/rates/today?x=1", "", "/rates/today", "x=1"),
+        ("redis:6379", "", "redis:6379", ""),
+    ])
+    func urlParts(_ url: String, _ host: String, _ path: String, _ query: String) {
+        let parts = HTTPCallURL(url)
+        #expect(String(parts.host) == host)
+        #expect(String(parts.path) == path)
+        #expect(String(parts.query) == query)
+    }
+
     @Test func tokenSetsAreBoundedAndRoundTrip() {
         let words = (0..<500).map { "word\($0)" }.joined(separator: " ")
         let set = HTTPTokenSet(scanning: words.utf8)

@@ -94,23 +94,25 @@ struct HTTPCallURL {
     var tokens: HTTPTokenSet
 
     init(_ url: String) {
-        var rest = Substring(url)
-        if let fragment = rest.firstIndex(of: "#") { rest = rest[..<fragment] }
-        if let scheme = rest.firstRange(of: "://") {
-            rest = rest[scheme.upperBound...]
-            let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
-            var authority = rest[..<authorityEnd]
-            if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
-            host = authority
-            rest = rest[authorityEnd...]
+        // Delimiters are ASCII, so UTF-8 positions are valid string indices: no Character
+        // (grapheme) iteration on the hot path.
+        let bytes = url.utf8
+        var rest = bytes.startIndex..<(bytes.firstIndex(of: UInt8(ascii: "#")) ?? bytes.endIndex)
+        if let scheme = Self.schemeEnd(in: bytes, rest) {
+            let authorityEnd = bytes[scheme..<rest.upperBound].firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") }
+                ?? rest.upperBound
+            // Credentials (user:password@) are dropped.
+            let hostStart = bytes[scheme..<authorityEnd].lastIndex(of: UInt8(ascii: "@")).map { bytes.index(after: $0) } ?? scheme
+            host = url[hostStart..<authorityEnd]
+            rest = authorityEnd..<rest.upperBound
         } else {
             host = ""
         }
-        if let question = rest.firstIndex(of: "?") {
-            path = rest[..<question]
-            query = rest[rest.index(after: question)...]
+        if let question = bytes[rest].firstIndex(of: UInt8(ascii: "?")) {
+            path = url[rest.lowerBound..<question]
+            query = url[bytes.index(after: question)..<rest.upperBound]
         } else {
-            path = rest
+            path = url[rest]
             query = ""
         }
         if path.isEmpty { path = "/" }
@@ -126,6 +128,27 @@ struct HTTPCallURL {
         scanner.separate()
         scanner.scan(query.utf8)
         tokens = scanner.tokens
+    }
+
+    /// Where the authority starts after `scheme://`, if the URL has a scheme.
+    private static func schemeEnd(in bytes: String.UTF8View, _ range: Range<String.Index>) -> String.Index? {
+        var index = range.lowerBound
+        while index < range.upperBound {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: ":") {
+                let slash = bytes.index(after: index)
+                guard slash < range.upperBound, bytes[slash] == UInt8(ascii: "/") else { return nil }
+                let second = bytes.index(after: slash)
+                guard second < range.upperBound, bytes[second] == UInt8(ascii: "/") else { return nil }
+                return bytes.index(after: second)
+            }
+            // A scheme is letters, digits, "+", "-", "."; anything else means a bare path.
+            let isSchemeByte = (byte >= 0x61 && byte <= 0x7a) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x30 && byte <= 0x39)
+                || byte == 0x2b || byte == 0x2d || byte == 0x2e
+            guard isSchemeByte else { return nil }
+            index = bytes.index(after: index)
+        }
+        return nil
     }
 
     private static func mix(_ part: Substring, into value: inout UInt64) {

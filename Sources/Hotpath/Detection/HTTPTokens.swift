@@ -94,6 +94,8 @@ public struct HTTPTokenScanner: Sendable {
     static let prime: UInt32 = 0x0100_0193
 
     private var hashes: [UInt32] = []
+    /// One bit per hash modulo 64: most new words skip the linear duplicate check.
+    private var seen: UInt64 = 0
     private var scanned = 0
     private var current = HTTPTokenScanner.offsetBasis
     private var length = 0
@@ -162,7 +164,10 @@ public struct HTTPTokenScanner: Sendable {
             length = 0
         }
         guard length >= Self.minimumTokenLength, hashes.count < Self.maximumTokens else { return }
-        guard !Self.commonWords.contains(current), !hashes.contains(current) else { return }
+        let bit: UInt64 = 1 << UInt64(current & 63)
+        if seen & bit != 0, hashes.contains(current) { return }
+        guard !Self.isCommon(current) else { return }
+        seen |= bit
         hashes.append(current)
     }
 
@@ -172,12 +177,25 @@ public struct HTTPTokenScanner: Sendable {
         return hash
     }
 
+    /// Binary search in a sorted array: cheaper per word than hashing into a `Set`.
+    static func isCommon(_ hash: UInt32) -> Bool {
+        var low = 0
+        var high = commonWords.count
+        while low < high {
+            let middle = (low + high) / 2
+            let value = commonWords[middle]
+            if value == hash { return true }
+            if value < hash { low = middle + 1 } else { high = middle }
+        }
+        return false
+    }
+
     /// Words that appear in many URLs and bodies without carrying a value from one call to
-    /// the next; counting them would make independent calls look dependent.
-    static let commonWords: Set<UInt32> = Set([
+    /// the next; counting them would make independent calls look dependent. Sorted hashes.
+    static let commonWords: [UInt32] = Set([
         "http", "https", "www", "api", "json", "xml", "html", "text", "utf-8", "charset", "application",
         "true", "false", "null", "nil", "none", "undefined", "com", "org", "net", "the", "and", "for",
         "data", "items", "result", "results", "status", "error", "errors", "message", "name", "type",
         "value", "values", "count", "total", "page", "limit", "offset", "version", "v1", "v2", "v3",
-    ].map(hash))
+    ].map(hash)).sorted()
 }
