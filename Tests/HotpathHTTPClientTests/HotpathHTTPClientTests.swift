@@ -129,6 +129,20 @@ struct HotpathHTTPClientTests {
         #expect(!route.findings.contains { $0.kind == .sequentialCalls }, "reuse is the advice, not concurrency")
     }
 
+    @Test func theSameGetAcrossRequestsBecomesARouteFinding() async throws {
+        let http = HotpathHTTPClient(HTTPClient.shared)
+        let recorder = try await Self.run(Array(repeating: "/price", count: 25)) { router, upstream in
+            router.get("/price") { _, _ -> String in
+                try await Self.body(try await http.get("\(upstream)/delay/1?currency=EUR"))
+            }
+        }
+        let route = try Self.route(recorder, "/price")
+        let across = try #require(route.findings.first { $0.kind == .repeatedCalls })
+        #expect(across.count == 25)
+        #expect(across.title.contains("ran 25 times in the last 60 s across 25 requests"), "\(across.title)")
+        #expect(across.fingerprint?.hasSuffix("(across requests)") == true)
+    }
+
     @Test func streamedAndUnreadBodies() async throws {
         let http = HotpathHTTPClient(HTTPClient.shared)
         let recorder = try await Self.run(["/stream", "/unread"]) { router, upstream in
