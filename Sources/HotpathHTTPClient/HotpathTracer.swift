@@ -18,7 +18,10 @@ import Tracing
 /// app's; use ``HotpathHTTPClient`` for `file:line`.
 ///
 /// The request is taken from ``ActiveRequest/current`` when the span starts (the caller's
-/// task), so a span ended on another thread still lands on the right request. Spans of other
+/// task), so a span ended on another thread still lands on the right request. That covers
+/// AsyncHTTPClient's async/await API (`execute(_: HTTPClientRequest, …)`, which starts and ends
+/// its span in the caller's task); its EventLoopFuture API starts the span on an event loop,
+/// where the current request is unknown, so those calls are not recorded. Spans of other
 /// kinds are not recorded. This tracer does not forward spans anywhere else: an app that
 /// exports traces keeps its own tracer and records calls with ``HotpathHTTPClient``. Do not
 /// wrap a client with ``HotpathHTTPClient`` and trace it with this too: each call would be
