@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "HotpathSQL", targets: ["HotpathSQL"]),
         .library(name: "HotpathPostgres", targets: ["HotpathPostgres"]),
         .library(name: "HotpathProfiler", targets: ["HotpathProfiler"]),
+        .library(name: "HotpathHTTPClient", targets: ["HotpathHTTPClient"]),
         .executable(name: "hotpath", targets: ["hotpath"]),
     ],
     dependencies: [
@@ -31,6 +32,9 @@ let package = Package(
         .package(url: "https://github.com/vapor/sql-kit", from: "3.36.0"),
         .package(url: "https://github.com/vapor/sqlite-kit", from: "4.5.2"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
+        .package(url: "https://github.com/apple/swift-service-context", from: "1.5.1"),
     ],
     targets: [
         .target(
@@ -100,6 +104,19 @@ let package = Package(
             name: "HotpathProfiler",
             dependencies: ["Hotpath", "HotpathStacks", "CHotpathSampler"]
         ),
+        // Outbound HTTP capture: an AsyncHTTPClient wrapper and a swift-distributed-tracing tracer.
+        .target(
+            name: "HotpathHTTPClient",
+            dependencies: [
+                "Hotpath",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "ServiceContextModule", package: "swift-service-context"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "hotpath",
             dependencies: [
@@ -152,6 +169,15 @@ let package = Package(
         .testTarget(
             name: "HotpathPostgresTests",
             dependencies: ["HotpathPostgres"]
+        ),
+        .testTarget(
+            name: "HotpathHTTPClientTests",
+            dependencies: [
+                "HotpathHTTPClient",
+                "HotpathHummingbird",
+                "HotpathTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
         .testTarget(
             name: "HotpathVaporTests",

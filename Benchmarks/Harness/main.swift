@@ -15,6 +15,7 @@ import Darwin
 //                                     noop: an empty middleware, the cost of any middleware)
 //   hotpath-bench recorder            the recorder's cost per event and per request
 //   hotpath-bench sql                 SQL capture's cost per query (SQLite in memory)
+//   hotpath-bench http                outbound-call capture's cost per call (no network)
 
 let arguments = CommandLine.arguments.dropFirst()
 switch arguments.first {
@@ -31,8 +32,10 @@ case "symbols":
     SymbolTiming.run()
 case "sql":
     try await SQLCaptureBenchmark.run()
+case "http":
+    HTTPCaptureBenchmark.run()
 default:
-    print("usage: hotpath-bench hello PORT on|off|on-no-header|noop | hotpath-bench recorder | hotpath-bench sql")
+    print("usage: hotpath-bench hello PORT on|off|on-no-header|noop | hotpath-bench recorder | hotpath-bench sql | hotpath-bench http")
     exit(2)
 }
 

@@ -261,6 +261,35 @@ static int blocked_registers(int32_t tid, uintptr_t *sp, uintptr_t *pc) {
     return *sp != 0;
 }
 
+// A code address just after a call instruction: what a return address looks like (a function
+// pointer or a stale value in a local rarely does). Code bytes are always readable.
+static int looks_like_return_address(uintptr_t address) {
+    if (!hotpath_is_code_address(address) || !hotpath_is_code_address(address - 7)) return 0;
+    const unsigned char *code = (const unsigned char *)address;
+    if (code[-5] == 0xe8) return 1;                                  // call rel32
+    if (code[-2] == 0xff && (code[-1] & 0x38) == 0x10) return 1;     // call *%reg
+    if (code[-3] == 0xff && (code[-2] & 0x38) == 0x10) return 1;     // call *disp8(%reg)
+    if (code[-6] == 0xff && (code[-5] & 0x38) == 0x10) return 1;     // call *disp32(%rip|%reg)
+    if (code[-7] == 0xff && (code[-6] & 0x38) == 0x10) return 1;     // call *disp32(%reg,%idx)
+    if (code[-3] == 0x41 && code[-2] == 0xff && (code[-1] & 0x38) == 0x10) return 1;  // call *%r8-15
+    return 0;
+}
+
+// A saved frame pointer followed by a return address, whose own saved frame pointer holds up
+// for two more records: locals that only look like a record rarely pass that.
+static int is_frame_record(const uintptr_t *words, size_t available, uintptr_t sp, size_t i) {
+    for (int hop = 0; hop < 3; hop++) {
+        uintptr_t here = sp + i * sizeof(uintptr_t);
+        uintptr_t next = words[i] & ~(1ULL << 60);
+        if (next <= here || next - here >= (1u << 20) || (next & 7) || !hotpath_is_code_address(words[i + 1])) return 0;
+        size_t next_index = (next - sp) / sizeof(uintptr_t);
+        // Beyond the window: accept what was checked so far.
+        if (next_index + 1 >= available) return hop > 0;
+        i = next_index;
+    }
+    return 1;
+}
+
 // The frames of a blocked thread: its pc, the return addresses between sp and the first frame
 // record found on its stack (the system-call wrapper keeps no frame pointer), then the chain.
 static int capture_blocked(int32_t tid, uintptr_t *out, int max) {
@@ -275,13 +304,21 @@ static int capture_blocked(int32_t tid, uintptr_t *out, int max) {
     out[count++] = pc;
     for (size_t i = 0; i + 1 < available && count < max; i++) {
         uintptr_t here = sp + i * sizeof(uintptr_t);
-        int frame_record = words[i] > here && words[i] - here < (1u << 20) && (words[i] & 7) == 0 &&
-                           hotpath_is_code_address(words[i + 1]);
-        if (frame_record) {
+        if (is_frame_record(words, available, sp, i)) {
+            // The system-call wrappers keep no frame pointer: the first record found can be
+            // one that a wrapper saved, pointing past the frame of the app function that
+            // called it. Return addresses between this record and the one it points to
+            // belong to those skipped callers.
+            uintptr_t next = words[i] & ~(1ULL << 60);
+            size_t next_index = (next - sp) / sizeof(uintptr_t);
+            if (count < max) out[count++] = words[i + 1];
+            for (size_t k = i + 2; k < next_index && k < available && count < max; k++) {
+                if (looks_like_return_address(words[k])) out[count++] = words[k];
+            }
             uint8_t unused = 0;
-            return walk_frames(here, sp, 0, out, count, max, &unused);
+            return walk_frames(next, sp, 0, out, count, max, &unused);
         }
-        if (hotpath_is_code_address(words[i]) && count < 8) out[count++] = words[i];
+        if (looks_like_return_address(words[i]) && count < 8) out[count++] = words[i];
     }
     return count;
 }

@@ -17,6 +17,7 @@ import NIOSSL
 /// - `/reset-every/{n}` — every n-th request (server-wide) drops the connection with a TCP reset
 /// - `/hang` — never answers
 /// - `/echo` — 200 with the received body length as text
+/// - `/json-id/{n}[/{ms}]` — 200 `{"id":"item-{n}-7f3k","ok":true}` (JSON), after `ms` milliseconds
 /// Any route is held back while a stall is active (`stall(for:)` or `stallOnce(after:for:)`),
 /// like a process paused by a long GC or a blocked event loop.
 public final class TestHTTPServer: Sendable {
@@ -192,6 +193,10 @@ final class TestRouteHandler: ChannelInboundHandler {
             break
         case "echo":
             respond(head, status: .ok, body: "\(bodyLength)", after: delay, context: context)
+        case "json-id":
+            let wait = parts.count > 2 ? Int64(parts[2]) ?? 0 : 0
+            let body = #"{"id":"item-\#(argument ?? 0)-7f3k","ok":true}"#
+            respond(head, status: .ok, body: body, contentType: "application/json", after: max(delay, wait * 1_000_000), context: context)
         default:
             respond(head, status: .ok, body: "hello", after: delay, context: context)
         }
@@ -201,12 +206,13 @@ final class TestRouteHandler: ChannelInboundHandler {
         _ head: HTTPRequestHead,
         status: HTTPResponseStatus,
         body: String,
+        contentType: String = "text/plain",
         after delay: Int64,
         close: Bool = false,
         context: ChannelHandlerContext
     ) {
         let write = {
-            var headers = HTTPHeaders([("Content-Length", "\(body.utf8.count)"), ("Content-Type", "text/plain")])
+            var headers = HTTPHeaders([("Content-Length", "\(body.utf8.count)"), ("Content-Type", contentType)])
             if close { headers.add(name: "Connection", value: "close") }
             context.write(self.wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))), promise: nil)
             if head.method != .HEAD {

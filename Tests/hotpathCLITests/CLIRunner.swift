@@ -23,6 +23,17 @@ struct CLIRunner {
         try runProcess(binary.path, arguments, timeout: timeout)
     }
 
+    /// `run` on a thread of its own, so the calling task suspends instead of holding one of
+    /// the few cooperative-pool threads while the process runs (other tasks of the test,
+    /// like one that stops a server mid-run, must get to run meanwhile).
+    static func runOffPool(_ arguments: [String], timeout: TimeInterval = 60) async throws -> Outcome {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try run(arguments, timeout: timeout) })
+            }
+        }
+    }
+
     /// Runs any program; output goes through files so a chatty child never blocks on a pipe.
     static func runProcess(_ path: String, _ arguments: [String], timeout: TimeInterval = 60) throws -> Outcome {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hotpath-cli-\(UUID().uuidString)")

@@ -114,7 +114,7 @@ struct LoadCommandTests {
             try await Task.sleep(for: .milliseconds(1200))
             await server.shutdown()
         }
-        let outcome = try CLIRunner.run(["load", server.url + "/delay/5", "-c", "4", "-d", "3s", "--json", path])
+        let outcome = try await CLIRunner.runOffPool(["load", server.url + "/delay/5", "-c", "4", "-d", "3s", "--json", path])
         _ = try await kill.value
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(outcome.stdout.contains("Socket errors: connect"))

@@ -8,6 +8,8 @@ public struct Finding: Sendable, Codable, Equatable {
         case slowQuery = "slow-query"
         case selectStar = "select-star"
         case missingIndex = "missing-index"
+        case sequentialCalls = "sequential-calls"
+        case repeatedCalls = "repeated-calls"
     }
 
     public var kind: Kind
@@ -21,7 +23,7 @@ public struct Finding: Sendable, Codable, Equatable {
     public var estimatedSavingNanoseconds: UInt64
     /// Where in the app it comes from, when known.
     public var callSite: String?
-    /// The statement's shape, for database findings.
+    /// The statement's shape, for database findings; the call names, for outbound-call findings.
     public var fingerprint: String?
     /// How many records it covers (queries, calls).
     public var count: Int

@@ -35,10 +35,14 @@ public final class Recorder: Sendable {
         public var planAdvisor: (any QueryPlanAdvisor)?
         /// Which shapes are explained, and how often.
         public var planReview: QueryPlanReview.Configuration
+        /// Thresholds of the outbound-call detectors (sequential and repeated calls), and the
+        /// bounds of the across-requests repeated-GET counter.
+        public var httpThresholds: HTTPCallThresholds
 
         /// Memory is bounded by about `maximumRoutes` × 190 KB of histograms plus
         /// (`recentRequests` + `maximumRoutes` × `slowestPerRoute`) requests of at most
-        /// `maximumEventsPerRequest` events of at most 1 KB each.
+        /// `maximumEventsPerRequest` events of at most 1 KB each, plus
+        /// `httpThresholds.acrossRequestsMaximumURLs` repeated-GET counters of about 200 bytes.
         public init(
             recentRequests: Int = 100,
             slowestPerRoute: Int = 5,
@@ -47,11 +51,13 @@ public final class Recorder: Sendable {
             budget: Budget = .methodDefault,
             queryThresholds: QueryThresholds = QueryThresholds(),
             planAdvisor: (any QueryPlanAdvisor)? = nil,
-            planReview: QueryPlanReview.Configuration = QueryPlanReview.Configuration()
+            planReview: QueryPlanReview.Configuration = QueryPlanReview.Configuration(),
+            httpThresholds: HTTPCallThresholds = HTTPCallThresholds()
         ) {
             self.queryThresholds = queryThresholds
             self.planAdvisor = planAdvisor
             self.planReview = planReview
+            self.httpThresholds = httpThresholds
             self.recentRequests = max(0, recentRequests)
             self.slowestPerRoute = max(0, slowestPerRoute)
             self.maximumEventsPerRequest = max(0, maximumEventsPerRequest)
@@ -72,6 +78,7 @@ public final class Recorder: Sendable {
         var recent: [CompletedRequest] = []
         var recentNext = 0
         var nextID: UInt64 = 1
+        var repeatedGets: RepeatedGetTracker
     }
 
     static let otherRoutes = "(other routes)"
@@ -86,7 +93,14 @@ public final class Recorder: Sendable {
         self.configuration = configuration
         self.planReview = configuration.planAdvisor.map { QueryPlanReview(advisor: $0, configuration: configuration.planReview) }
         self.startedAt = MonotonicClock.now()
-        self.store = Mutex(Store())
+        self.store = Mutex(Self.emptyStore(configuration))
+    }
+
+    private static func emptyStore(_ configuration: Configuration) -> Store {
+        Store(repeatedGets: RepeatedGetTracker(
+            capacity: configuration.httpThresholds.acrossRequestsMaximumURLs,
+            windowSeconds: configuration.httpThresholds.acrossRequestsWindowSeconds
+        ))
     }
 
     /// Starts recording a request; bind the result to ``ActiveRequest/current`` while serving it.
@@ -126,12 +140,15 @@ public final class Recorder: Sendable {
                 if let pooled = store.routes[key] {
                     aggregate = pooled
                 } else {
-                    aggregate = RouteAggregate(method: key.method, route: key.route)
+                    aggregate = RouteAggregate(method: key.method, route: key.route, index: store.routeOrder.count)
                     store.routes[key] = aggregate
                     store.routeOrder.append(key)
                 }
             }
             aggregate.add(completed, slowestKept: configuration.slowestPerRoute)
+            if completed.timing.httpCallCount > 0 {
+                Self.countRepeatedGets(completed, route: aggregate.index, end: request.startedAt &+ timing.totalNanoseconds, into: &store.repeatedGets)
+            }
             if configuration.recentRequests > 0 {
                 if store.recent.count < configuration.recentRequests {
                     store.recent.append(completed)
@@ -146,30 +163,47 @@ public final class Recorder: Sendable {
         return completed
     }
 
+    /// Feeds the request's GETs to the across-requests counter (still under the lock).
+    private static func countRepeatedGets(_ request: CompletedRequest, route: Int, end: UInt64, into tracker: inout RepeatedGetTracker) {
+        for event in request.events where event.kind == .http {
+            guard let attributes = event.attributes, attributes[HTTPCallAttributes.method] == "GET",
+                let url = attributes[HTTPCallAttributes.urlHash]
+            else { continue }
+            tracker.add(
+                route: route, url: url, name: event.name, callSite: event.callSite,
+                duration: event.durationNanoseconds, request: request.id, at: end
+            )
+        }
+    }
+
     /// Forgets everything recorded so far.
     public func reset() {
-        store.withLock { $0 = Store() }
+        store.withLock { $0 = Self.emptyStore(configuration) }
     }
 
     /// A snapshot of everything kept, ready to render as JSON or HTML.
     public func report(now: UInt64 = MonotonicClock.now()) -> RecorderReport {
-        let (routes, recent) = store.withLock { store in
+        let (routes, recent, acrossRequests) = store.withLock { store in
             let routes = store.routeOrder.compactMap { store.routes[$0]?.snapshot() }
+            let acrossRequests = routes.map {
+                store.repeatedGets.findings(route: $0.index, now: now, thresholds: configuration.httpThresholds)
+            }
             // Oldest first: the ring's next slot holds the oldest once it is full.
             let recent = store.recent.count < configuration.recentRequests
                 ? store.recent
                 : Array(store.recent[store.recentNext...] + store.recent[..<store.recentNext])
-            return (routes, recent)
+            return (routes, recent, acrossRequests)
         }
         let uptime = Double(now &- startedAt) / 1e9
         let advice = planReview?.advice ?? [:]
         return RecorderReport(
             uptimeSeconds: uptime,
             budget: configuration.budget,
-            routes: routes.map {
+            routes: zip(routes, acrossRequests).map { aggregate, acrossRequests in
                 RouteReport(
-                    $0, budget: configuration.budget, uptimeSeconds: uptime, thresholds: configuration.queryThresholds,
-                    advice: advice
+                    aggregate, budget: configuration.budget, uptimeSeconds: uptime,
+                    queryThresholds: configuration.queryThresholds, httpThresholds: configuration.httpThresholds,
+                    acrossRequests: acrossRequests, advice: advice
                 )
             },
             recent: recent.reversed()

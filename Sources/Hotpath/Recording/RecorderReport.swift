@@ -50,11 +50,13 @@ public struct RouteReport: Sendable, Codable {
     /// Slowest requests first, with their events.
     public var slowest: [RequestReport]
     /// What the detectors found in this route's slowest requests, biggest saving first; one
-    /// entry per kind and statement shape (the request where it cost most).
+    /// entry per kind and statement shape or call names (the request where it cost most);
+    /// plus GETs repeated across this route's requests.
     public var findings: [Finding]
 
     init(
-        _ aggregate: RouteAggregate, budget: Budget, uptimeSeconds: Double, thresholds: QueryThresholds,
+        _ aggregate: RouteAggregate, budget: Budget, uptimeSeconds: Double,
+        queryThresholds: QueryThresholds, httpThresholds: HTTPCallThresholds, acrossRequests: [Finding] = [],
         advice: [String: IndexAdvice] = [:]
     ) {
         method = aggregate.method
@@ -88,20 +90,28 @@ public struct RouteReport: Sendable, Codable {
         requestsPerSecond = perSecond
         histogram = aggregate.latency
         slowest = aggregate.slowest.map(RequestReport.init)
-        findings = Self.findings(in: aggregate.slowest, thresholds: thresholds, advice: advice)
+        findings = Self.findings(
+            in: aggregate.slowest, queryThresholds: queryThresholds, httpThresholds: httpThresholds,
+            acrossRequests: acrossRequests, advice: advice
+        )
     }
 
-    static func findings(in requests: [CompletedRequest], thresholds: QueryThresholds, advice: [String: IndexAdvice]) -> [Finding] {
+    static func findings(
+        in requests: [CompletedRequest], queryThresholds: QueryThresholds, httpThresholds: HTTPCallThresholds,
+        acrossRequests: [Finding], advice: [String: IndexAdvice]
+    ) -> [Finding] {
         var strongest: [String: Finding] = [:]
         for request in requests {
-            for finding in QueryDetectors.findings(in: request, thresholds: thresholds, advice: advice) {
+            let found = QueryDetectors.findings(in: request, thresholds: queryThresholds, advice: advice)
+                + HTTPDetectors.findings(in: request, thresholds: httpThresholds)
+            for finding in found {
                 let key = finding.kind.rawValue + "|" + (finding.fingerprint ?? "")
                 if strongest[key].map({ $0.estimatedSavingNanoseconds < finding.estimatedSavingNanoseconds }) ?? true {
                     strongest[key] = finding
                 }
             }
         }
-        return strongest.values.sorted { $0.estimatedSavingNanoseconds > $1.estimatedSavingNanoseconds }
+        return (Array(strongest.values) + acrossRequests).sorted { $0.estimatedSavingNanoseconds > $1.estimatedSavingNanoseconds }
     }
 }
 

@@ -60,7 +60,10 @@ public enum ReportHTML {
         for (route, finding) in all {
             html += "<section class=finding><h3><span class=kind>\(escape(finding.kind.rawValue))</span> \(escape(finding.title))</h3>"
             html += "<p><code>\(escape(route.method)) \(escape(route.route))</code> · saves about \(ms(Double(finding.estimatedSavingNanoseconds) / 1e6)) per request</p><ul>"
-            for line in finding.evidence { html += "<li>\(escape(line))</li>" }
+            for line in finding.evidence {
+                // Waterfall lines are text bars: they line up only in a monospaced font.
+                html += line.contains("█") ? "<li class=bars>\(escape(line))</li>" : "<li>\(escape(line))</li>"
+            }
             html += "</ul><p class=fix><b>Fix:</b> \(escape(finding.fix))</p>"
             if let plan = finding.plan, !plan.isEmpty {
                 html += "<details><summary>Query plan</summary><pre>\(escape(plan.joined(separator: "\n")))</pre></details>"
@@ -169,7 +172,7 @@ public enum ReportHTML {
     .waterfall .row{display:grid;grid-template-columns:minmax(200px,40%) 1fr 70px;gap:8px;align-items:center;font-size:12px;padding:2px 0}
     .label{overflow:hidden;white-space:nowrap;text-overflow:ellipsis;font-family:ui-monospace,monospace}
     .track{position:relative;height:10px;background:#f1f3f5;border-radius:2px}.bar{position:absolute;top:0;height:10px;border-radius:2px}
-    .finding{background:#fff;border-left:4px solid #e8590c;padding:8px 12px;margin:10px 0}.finding h3{font-size:14px}
+    .finding{background:#fff;border-left:4px solid #e8590c;padding:8px 12px;margin:10px 0}.finding h3{font-size:14px}.bars{font:12px ui-monospace,monospace;white-space:pre}
     .kind{font:11px ui-monospace,monospace;background:#fff4e6;color:#d9480f;padding:1px 6px;border-radius:4px}.fix{margin:6px 0 0}
     .dur{text-align:right}.empty{color:#667}footer{margin-top:28px;color:#889;font-size:12px}
     """

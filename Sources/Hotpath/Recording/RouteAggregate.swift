@@ -6,6 +6,8 @@
 final class RouteAggregate: @unchecked Sendable {
     let method: String
     let route: String
+    /// Position in the recorder's route order: a cheap key for per-route counters.
+    let index: Int
     var count: UInt64 = 0
     /// Responses by class: index 1 is 1xx … index 5 is 5xx; 0 collects anything else.
     var statusClasses = [UInt64](repeating: 0, count: 6)
@@ -19,9 +21,10 @@ final class RouteAggregate: @unchecked Sendable {
     /// Slowest first, at most `slowestKept`.
     var slowest: [CompletedRequest] = []
 
-    init(method: String, route: String) {
+    init(method: String, route: String, index: Int) {
         self.method = method
         self.route = route
+        self.index = index
     }
 
     func add(_ request: CompletedRequest, slowestKept: Int) {
@@ -49,7 +52,7 @@ final class RouteAggregate: @unchecked Sendable {
 extension RouteAggregate {
     /// A copy for reading outside the lock.
     func snapshot() -> RouteAggregate {
-        let copy = RouteAggregate(method: method, route: route)
+        let copy = RouteAggregate(method: method, route: route, index: index)
         copy.count = count
         copy.statusClasses = statusClasses
         copy.latency = latency

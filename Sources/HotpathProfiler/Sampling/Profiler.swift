@@ -80,12 +80,24 @@ public final class Profiler: Sendable {
 
     private static let running = Mutex(false)
 
-    /// Starts a profile. Throws ``ProfilerError`` when one is already running or the platform
-    /// cannot sample.
-    public static func start(configuration: Configuration = Configuration(), label: String? = nil) throws -> Profiler {
-        try running.withLock { running in
-            guard !running else { throw ProfilerError.busy }
-            running = true
+    /// Whether a profile is running in this process now.
+    public static var isRunning: Bool { running.withLock { $0 } }
+
+    /// Starts a profile. Throws ``ProfilerError`` when one is already running (after waiting up
+    /// to `waitingUpTo` for it to stop) or the platform cannot sample.
+    public static func start(
+        configuration: Configuration = Configuration(), label: String? = nil, waitingUpTo patience: Duration = .zero
+    ) throws -> Profiler {
+        let deadline = MonotonicClock.now() &+ UInt64(max(patience.nanosecondsValue, 0))
+        while true {
+            let claimed = running.withLock { running -> Bool in
+                guard !running else { return false }
+                running = true
+                return true
+            }
+            if claimed { break }
+            guard MonotonicClock.now() < deadline else { throw ProfilerError.busy }
+            usleep(10_000)
         }
         do {
             return try Profiler(configuration: configuration, label: label)
@@ -178,11 +190,13 @@ public final class Profiler: Sendable {
         }
     }
 
-    /// Profiles `body` and returns its result with the profile.
+    /// Profiles `body` and returns its result with the profile; waits up to `waitingUpTo` for
+    /// another profile to finish first.
     public static func profile<T>(
-        configuration: Configuration = Configuration(), label: String? = nil, _ body: () throws -> T
+        configuration: Configuration = Configuration(), label: String? = nil, waitingUpTo patience: Duration = .zero,
+        _ body: () throws -> T
     ) throws -> (T, Profile) {
-        let session = try start(configuration: configuration, label: label)
+        let session = try start(configuration: configuration, label: label, waitingUpTo: patience)
         do {
             let value = try body()
             return (value, session.stop())
@@ -192,11 +206,18 @@ public final class Profiler: Sendable {
         }
     }
 
-    /// Profiles an async `body` and returns its result with the profile.
+    /// Profiles an async `body` and returns its result with the profile; waits up to
+    /// `waitingUpTo` for another profile to finish first.
     public static func profile<T>(
-        configuration: Configuration = Configuration(), label: String? = nil, _ body: () async throws -> T
+        configuration: Configuration = Configuration(), label: String? = nil, waitingUpTo patience: Duration = .zero,
+        _ body: () async throws -> T
     ) async throws -> (T, Profile) {
-        let session = try start(configuration: configuration, label: label)
+        var waited = Duration.zero
+        while Profiler.isRunning, waited < patience {
+            try await Task.sleep(for: .milliseconds(10))
+            waited += .milliseconds(10)
+        }
+        let session = try start(configuration: configuration, label: label, waitingUpTo: patience - waited)
         do {
             let value = try await body()
             return (value, session.stop())
