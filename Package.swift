@@ -192,7 +192,7 @@ let package = Package(
             name: "hotpath-bench",
             dependencies: [
                 "HotpathHummingbird",
-                "HotpathStacks",
+                "HotpathProfiler",
                 "HotpathSQL",
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
             ],

@@ -16,6 +16,9 @@ import Darwin
 //   hotpath-bench recorder            the recorder's cost per event and per request
 //   hotpath-bench sql                 SQL capture's cost per query (SQLite in memory)
 //   hotpath-bench http                outbound-call capture's cost per call (no network)
+//   hotpath-bench profiler            the sampling profiler's overhead on a CPU-bound workload
+//   hotpath-bench profile-tree [S]    a profile of S seconds of that workload: symbolication time, tree
+//   hotpath-bench workload [S]        the workload alone (for perf record)
 
 let arguments = CommandLine.arguments.dropFirst()
 switch arguments.first {
@@ -28,14 +31,18 @@ case "hello":
     try await serveHello(port: port, mode: rest[1])
 case "recorder":
     RecorderBenchmark.run()
-case "symbols":
-    SymbolTiming.run()
+case "profiler":
+    try ProfilerBenchmark.overhead()
+case "profile-tree":
+    try ProfilerBenchmark.tree(seconds: Double(arguments.dropFirst().first ?? "10") ?? 10)
+case "workload":
+    ProfilerBenchmark.workload(seconds: Double(arguments.dropFirst().first ?? "10") ?? 10)
 case "sql":
     try await SQLCaptureBenchmark.run()
 case "http":
     HTTPCaptureBenchmark.run()
 default:
-    print("usage: hotpath-bench hello PORT on|off|on-no-header|noop | hotpath-bench recorder | hotpath-bench sql | hotpath-bench http")
+    print("usage: hotpath-bench hello PORT on|off|on-no-header|noop | hotpath-bench recorder | hotpath-bench sql | hotpath-bench http | hotpath-bench profiler | profile-tree [S] | workload [S]")
     exit(2)
 }
 

@@ -56,6 +56,12 @@ struct ProfileAssembler {
                 let address = Symbolicator.Address(value, isAsyncResumePoint: index >= sample.asyncFrom && index > 0)
                 guard let position = unique[address] else { continue }
                 for frame in resolved[position] {
+                    // A thunk and the specialization it calls read as the same function: one
+                    // frame, the one that knows its line.
+                    if let last = stack.last, last.function == frame.function, last.module == frame.module {
+                        if last.line == nil, frame.line != nil { stack[stack.count - 1].line = frame.line }
+                        continue
+                    }
                     stack.append(ProfileFrame(
                         function: frame.function, module: frame.module, file: frame.file, line: frame.line,
                         isLibrary: frame.isLibrary, isAsync: frame.isAsync
