@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "HotpathHummingbird", targets: ["HotpathHummingbird"]),
         .library(name: "HotpathVapor", targets: ["HotpathVapor"]),
         .library(name: "HotpathStacks", targets: ["HotpathStacks"]),
+        .library(name: "HotpathWatchdog", targets: ["HotpathWatchdog"]),
         .library(name: "HotpathSQL", targets: ["HotpathSQL"]),
         .library(name: "HotpathPostgres", targets: ["HotpathPostgres"]),
         .library(name: "HotpathProfiler", targets: ["HotpathProfiler"]),
@@ -40,6 +41,7 @@ let package = Package(
         .target(
             name: "Hotpath",
             dependencies: [
+                "CHotpathStacks",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
@@ -80,6 +82,8 @@ let package = Package(
         // The signal-safe sampler: per-thread CPU-time timers, a SIGPROF handler doing
         // frame-pointer walks into a preallocated ring, blocked threads read from /proc.
         .target(name: "CHotpathSampler", dependencies: ["CHotpathStacks"]),
+        // The blocking watchdog: worker threads held past a threshold, attributed to requests.
+        .target(name: "HotpathWatchdog", dependencies: ["Hotpath", "HotpathStacks", "CHotpathSampler"]),
         // Database capture: wraps any SQLKit database (SQLiteKit, PostgresKit, Fluent's SQL drivers).
         .target(
             name: "HotpathSQL",
@@ -142,6 +146,14 @@ let package = Package(
         ),
         .testTarget(name: "HotpathTests", dependencies: ["Hotpath"]),
         .testTarget(name: "HotpathStacksTests", dependencies: ["HotpathStacks"]),
+        .testTarget(
+            name: "HotpathWatchdogTests",
+            dependencies: [
+                "HotpathWatchdog",
+                "HotpathHummingbird",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         .testTarget(
             name: "HotpathProfilerTests",
             dependencies: ["HotpathProfiler", "HotpathStacks", "CHotpathSampler"],

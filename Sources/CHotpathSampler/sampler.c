@@ -148,6 +148,10 @@ static void publish_slot(uint64_t index) {
 
 static _Atomic int32_t capture_tid;
 static _Atomic int capture_done;
+static uintptr_t capture_task;
+// swift_task_getCurrent, found at install time: which Swift task the signalled thread runs
+// (a thread-local read in the runtime).
+static void *(*current_task_function)(void);
 static uintptr_t capture_frames[HOTPATH_SAMPLE_MAX_FRAMES];
 static int capture_depth;
 static int capture_async_from;
@@ -193,6 +197,7 @@ static void on_signal(int signal, siginfo_t *info, void *raw_context) {
         uint8_t async_from = 0;
         capture_depth = capture_from_context(context, capture_frames, HOTPATH_SAMPLE_MAX_FRAMES, &async_from);
         capture_async_from = async_from;
+        capture_task = current_task_function ? (uintptr_t)current_task_function() : 0;
         atomic_store(&capture_done, 1);
         errno = saved_errno;
         return;
@@ -422,6 +427,7 @@ static void sample_blocked_threads(uint64_t now) {
 static void *helper_main(void *unused) {
     (void)unused;
     helper_tid = (int32_t)syscall(SYS_gettid);
+    pthread_setname_np(pthread_self(), "hotpath-sampler");
     uint64_t last_scan = 0;
     struct timespec next;
     clock_gettime(CLOCK_MONOTONIC, &next);
@@ -454,6 +460,7 @@ static void install_handler(void) {
     process_id = getpid();
     hotpath_refresh_code_ranges();
     find_job_functions();
+    current_task_function = (void *(*)(void))dlsym(RTLD_DEFAULT, "swift_task_getCurrent");
     struct sigaction action;
     memset(&action, 0, sizeof action);
     action.sa_sigaction = on_signal;
@@ -576,6 +583,12 @@ uint64_t hotpath_thread_cpu_ns(int32_t tid) {
 }
 
 int hotpath_capture_thread(int32_t tid, uintptr_t *out, int max, int *on_cpu, int *async_from, uint64_t timeout_ns) {
+    return hotpath_capture_thread_task(tid, out, max, on_cpu, async_from, timeout_ns, NULL);
+}
+
+int hotpath_capture_thread_task(int32_t tid, uintptr_t *out, int max, int *on_cpu, int *async_from, uint64_t timeout_ns,
+                                uintptr_t *task) {
+    if (task) *task = 0;
     pthread_mutex_lock(&control_lock);
     install_handler();
     pthread_mutex_unlock(&control_lock);
@@ -600,6 +613,7 @@ int hotpath_capture_thread(int32_t tid, uintptr_t *out, int max, int *on_cpu, in
             memcpy(out, capture_frames, (size_t)count * sizeof(uintptr_t));
             *async_from = capture_async_from < count ? capture_async_from : count;
             *on_cpu = 1;
+            if (task) *task = capture_task;
         }
     }
     if (count == 0 && state != 0) {
@@ -611,7 +625,96 @@ int hotpath_capture_thread(int32_t tid, uintptr_t *out, int max, int *on_cpu, in
     return count;
 }
 
+int hotpath_list_threads(int32_t *tids, char names[][16], int max) {
+    DIR *directory = opendir("/proc/self/task");
+    if (!directory) return 0;
+    int count = 0;
+    struct dirent *entry;
+    while (count < max && (entry = readdir(directory)) != NULL) {
+        if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;
+        int32_t tid = (int32_t)atoi(entry->d_name);
+        char path[64];
+        snprintf(path, sizeof path, "/proc/self/task/%d/comm", tid);
+        names[count][0] = 0;
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd >= 0) {
+            ssize_t length = read(fd, names[count], 15);
+            close(fd);
+            if (length < 0) length = 0;
+            names[count][length] = 0;
+            while (length > 0 && names[count][length - 1] == '\n') names[count][--length] = 0;
+        }
+        tids[count++] = tid;
+    }
+    closedir(directory);
+    return count;
+}
+
+int hotpath_open_thread_files(int32_t tid, int *stat_fd, int *syscall_fd) {
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
+    *stat_fd = open(path, O_RDONLY | O_CLOEXEC);
+    snprintf(path, sizeof path, "/proc/self/task/%d/syscall", tid);
+    *syscall_fd = open(path, O_RDONLY | O_CLOEXEC);
+    return *stat_fd >= 0;
+}
+
+void hotpath_close_thread_files(int stat_fd, int syscall_fd) {
+    if (stat_fd >= 0) close(stat_fd);
+    if (syscall_fd >= 0) close(syscall_fd);
+}
+
+int hotpath_thread_status_fds(int stat_fd, int syscall_fd, char *state, long *syscall_number, uintptr_t *stack_pointer) {
+    *state = state_from_fd(stat_fd);
+    *syscall_number = -1;
+    *stack_pointer = 0;
+    if (*state == 0) return 0;
+    if ((*state == 'S' || *state == 'D') && syscall_fd >= 0) {
+        char buffer[512];
+        ssize_t length = pread(syscall_fd, buffer, sizeof buffer - 1, 0);
+        if (length > 0) {
+            buffer[length] = 0;
+            char *end;
+            long number = strtol(buffer, &end, 0);
+            if (end != buffer) *syscall_number = number;
+            // The stack pointer is the second-to-last field.
+            char *last = strrchr(buffer, ' ');
+            if (last) {
+                *last = 0;
+                char *before = strrchr(buffer, ' ');
+                if (before) *stack_pointer = (uintptr_t)strtoull(before + 1, NULL, 0);
+            }
+        }
+    }
+    return 1;
+}
+
+int hotpath_thread_status(int32_t tid, char *state, long *syscall_number, uintptr_t *stack_pointer) {
+    int stat_fd, syscall_fd;
+    hotpath_open_thread_files(tid, &stat_fd, &syscall_fd);
+    int result = hotpath_thread_status_fds(stat_fd, syscall_fd, state, syscall_number, stack_pointer);
+    hotpath_close_thread_files(stat_fd, syscall_fd);
+    return result;
+}
+
+void hotpath_name_current_thread(const char *name) {
+    pthread_setname_np(pthread_self(), name);
+}
+
 #else
+
+int hotpath_list_threads(int32_t *tids, char names[][16], int max) { (void)tids; (void)names; (void)max; return 0; }
+int hotpath_thread_status(int32_t tid, char *state, long *syscall_number, uintptr_t *stack_pointer) {
+    (void)tid; *state = 0; *syscall_number = -1; *stack_pointer = 0;
+    return 0;
+}
+int hotpath_open_thread_files(int32_t tid, int *stat_fd, int *syscall_fd) { (void)tid; *stat_fd = -1; *syscall_fd = -1; return 0; }
+void hotpath_close_thread_files(int stat_fd, int syscall_fd) { (void)stat_fd; (void)syscall_fd; }
+int hotpath_thread_status_fds(int stat_fd, int syscall_fd, char *state, long *syscall_number, uintptr_t *stack_pointer) {
+    (void)stat_fd; (void)syscall_fd; *state = 0; *syscall_number = -1; *stack_pointer = 0;
+    return 0;
+}
+void hotpath_name_current_thread(const char *name) { (void)name; }
 
 int hotpath_sampler_start(const hotpath_sampler_options *options) { (void)options; return 95; /* EOPNOTSUPP */ }
 void hotpath_sampler_stop(void) {}
@@ -620,6 +723,12 @@ uint64_t hotpath_sampler_dropped(void) { return 0; }
 void hotpath_sampler_release(void) {}
 int hotpath_capture_thread(int32_t tid, uintptr_t *out, int max, int *on_cpu, int *async_from, uint64_t timeout_ns) {
     (void)tid; (void)out; (void)max; (void)on_cpu; (void)async_from; (void)timeout_ns;
+    return 0;
+}
+int hotpath_capture_thread_task(int32_t tid, uintptr_t *out, int max, int *on_cpu, int *async_from, uint64_t timeout_ns,
+                                uintptr_t *task) {
+    (void)tid; (void)out; (void)max; (void)on_cpu; (void)async_from; (void)timeout_ns;
+    if (task) *task = 0;
     return 0;
 }
 uint64_t hotpath_thread_cpu_ns(int32_t tid) { (void)tid; return 0; }

@@ -234,3 +234,24 @@ char *hotpath_demangle_cplusplus(const char *mangled) {
     }
     return result;
 }
+
+#if defined(__linux__)
+#include <sys/syscall.h>
+
+static __thread int32_t cached_thread_id;
+
+int32_t hotpath_thread_id(void) {
+    if (cached_thread_id == 0) cached_thread_id = (int32_t)syscall(SYS_gettid);
+    return cached_thread_id;
+}
+#else
+int32_t hotpath_thread_id(void) { return 0; }
+#endif
+
+#if defined(__linux__)
+void hotpath_set_thread_name(const char *name) {
+    pthread_setname_np(pthread_self(), name);
+}
+#else
+void hotpath_set_thread_name(const char *name) { (void)name; }
+#endif

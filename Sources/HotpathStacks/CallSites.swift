@@ -82,9 +82,9 @@ public final class CallSites: Sendable {
             return true
         }
         guard start else { return }
-        Task.detached(priority: .background) {
+        BackgroundThread.run {
             self.symbolicator.warmUp()
-            await self.resolvePending()
+            self.resolvePending()
         }
     }
 
@@ -104,12 +104,12 @@ public final class CallSites: Sendable {
             return (placeholder, true)
         }
         if start {
-            Task.detached(priority: .background) { await self.resolvePending() }
+            BackgroundThread.run { self.resolvePending() }
         }
         return known
     }
 
-    private func resolvePending() async {
+    private func resolvePending() {
         while true {
             let batch = state.withLock { state -> [(id: UInt64, addresses: [UInt], asyncFrom: Int)]? in
                 guard !state.pending.isEmpty else {
@@ -142,9 +142,15 @@ public final class CallSites: Sendable {
 
     /// With the function's name: in optimized builds an async frame's line can be the
     /// function's first line rather than the awaiting one.
-    static func appFrame(in frames: [StackFrame]) -> String? {
-        frames.first { !$0.isLibrary && $0.location != nil }.flatMap { frame in
-            frame.location.map { "\($0) (\(frame.function))" }
+    public static func appFrame(in frames: [StackFrame]) -> String? {
+        // The innermost frame of app code; with its location when the line table has one (a
+        // frame without one takes the file of a frame of the same function further out).
+        guard let frame = frames.first(where: { !$0.isLibrary }) else { return nil }
+        if let location = frame.location { return "\(location) (\(frame.function))" }
+        if let file = frames.first(where: { $0.function == frame.function && $0.file != nil })?.file {
+            let name = file.split(separator: "/").last.map(String.init) ?? file
+            return (frame.module.map { $0 + "/" } ?? "") + name + " (\(frame.function))"
         }
+        return frame.function
     }
 }

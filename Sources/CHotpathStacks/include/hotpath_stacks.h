@@ -30,6 +30,12 @@ int hotpath_image_of(uintptr_t address, uintptr_t *bias, char *path, int path_ca
 /// is returned in `stdout_fd`. Returns the child's pid, or -1.
 int hotpath_spawn_reading(const char *const argv[], const char *stdin_path, int *stdout_fd);
 
+/// The calling thread's OS id (Linux tid), cached per thread: a thread-local read.
+int32_t hotpath_thread_id(void);
+
+/// Names the calling thread (its `comm`, 15 characters at most).
+void hotpath_set_thread_name(const char *name);
+
 /// A demangled C++ name (malloc'd, free it), or NULL.
 char *hotpath_demangle_cplusplus(const char *mangled);
 

@@ -10,6 +10,8 @@ public struct Finding: Sendable, Codable, Equatable {
         case missingIndex = "missing-index"
         case sequentialCalls = "sequential-calls"
         case repeatedCalls = "repeated-calls"
+        case blockingCall = "blocking-call"
+        case cpuStall = "cpu-stall"
     }
 
     public var kind: Kind

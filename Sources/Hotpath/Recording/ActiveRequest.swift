@@ -1,3 +1,4 @@
+import CHotpathStacks
 import Synchronization
 
 /// The request being served, which any code running for it can add events to.
@@ -24,6 +25,15 @@ public final class ActiveRequest: Sendable {
     public var startedAtWallClock: Double { WallClock.seconds(atMonotonic: startedAt) }
     let maximumEvents: Int
     private let state: Mutex<State>
+    private let lastThread: Atomic<Int32>
+
+    /// The Swift task that serves this request (the runtime's task pointer; 0 outside a task):
+    /// how the watchdog finds the request a running thread is computing for.
+    public let task: UInt
+
+    /// The OS thread this request last ran on, as far as Hotpath saw (when it began, and at each
+    /// recorded event): how the watchdog attributes a stalled thread to the request it serves.
+    public var thread: Int32 { lastThread.load(ordering: .relaxed) }
 
     struct State {
         var events: [RequestEvent] = []
@@ -40,6 +50,8 @@ public final class ActiveRequest: Sendable {
         self.startedAt = startedAt
         self.maximumEvents = maximumEvents
         self.state = Mutex(State())
+        self.lastThread = Atomic(hotpath_thread_id())
+        self.task = withUnsafeCurrentTask { task in task.map { unsafeBitCast($0, to: UInt.self) } ?? 0 }
     }
 
     /// Adds an event that ran from `start` to `end` (``MonotonicClock`` nanoseconds).
@@ -66,10 +78,41 @@ public final class ActiveRequest: Sendable {
 
     /// Adds a ready-made event (its start is relative to this request's start).
     public func record(_ event: RequestEvent) {
+        _ = append(event)
+    }
+
+    /// Adds an event that is still going on (a stall the watchdog is watching); its end moves
+    /// with ``extendEvent(_:to:)`` until the request finishes. Nil when the event was not kept.
+    public func recordOngoing(
+        _ kind: RequestEvent.Kind, _ name: String, from start: UInt64, to end: UInt64,
+        callSite: String? = nil, attributes: [String: String]? = nil
+    ) -> Int? {
+        append(RequestEvent(
+            kind: kind, name: name,
+            startNanoseconds: start >= startedAt ? start &- startedAt : 0,
+            durationNanoseconds: end >= start ? end &- start : 0,
+            callSite: callSite, attributes: attributes
+        ), fromOtherThread: true)
+    }
+
+    /// Moves the end of an event added with ``recordOngoing(_:_:from:to:callSite:attributes:)``,
+    /// and updates its attributes when given.
+    public func extendEvent(_ index: Int, to end: UInt64, attributes: [String: String]? = nil) {
         state.withLock { state in
+            guard state.events.indices.contains(index) else { return }
+            let start = startedAt &+ state.events[index].startNanoseconds
+            state.events[index].durationNanoseconds = end >= start ? end &- start : 0
+            if let attributes { state.events[index].attributes = attributes }
+        }
+    }
+
+    private func append(_ event: RequestEvent, fromOtherThread: Bool = false) -> Int? {
+        if !fromOtherThread { lastThread.store(hotpath_thread_id(), ordering: .relaxed) }
+        return state.withLock { state -> Int? in
             state.counts.add(event.kind)
             if state.events.count < maximumEvents {
                 state.events.append(event)
+                return state.events.count - 1
             } else {
                 state.droppedEvents += 1
                 switch event.kind {
@@ -77,6 +120,7 @@ public final class ActiveRequest: Sendable {
                 case .http: state.droppedHTTPNanoseconds &+= event.durationNanoseconds
                 case .stall, .span: break
                 }
+                return nil
             }
         }
     }

@@ -71,6 +71,8 @@ public final class Recorder: Sendable {
     public let planReview: QueryPlanReview?
     let startedAt: UInt64
     private let store: Mutex<Store>
+    private let tracksInFlight = Atomic<Bool>(false)
+    private let inFlight = Mutex<[ObjectIdentifier: ActiveRequest]>([:])
 
     struct Store {
         var routes: [RouteKey: RouteAggregate] = [:]
@@ -105,7 +107,28 @@ public final class Recorder: Sendable {
 
     /// Starts recording a request; bind the result to ``ActiveRequest/current`` while serving it.
     public func begin(method: String, path: String) -> ActiveRequest {
-        ActiveRequest(method: method, path: path, maximumEvents: configuration.maximumEventsPerRequest)
+        let request = ActiveRequest(method: method, path: path, maximumEvents: configuration.maximumEventsPerRequest)
+        if tracksInFlight.load(ordering: .relaxed) {
+            inFlight.withLock { $0[ObjectIdentifier(request)] = request }
+        }
+        return request
+    }
+
+    /// Keeps a set of the requests being served (two lock operations per request), for the
+    /// watchdog, which attributes a stalled thread to the request running on it.
+    public func trackRequestsInFlight() {
+        tracksInFlight.store(true, ordering: .relaxed)
+    }
+
+    /// Requests being served whose last known thread is `thread` (needs ``trackRequestsInFlight()``).
+    public func requestsInFlight(onThread thread: Int32) -> [ActiveRequest] {
+        inFlight.withLock { $0.values.filter { $0.thread == thread } }
+    }
+
+    /// The request being served by Swift task `task` (a runtime task pointer), if any.
+    public func requestInFlight(task: UInt) -> ActiveRequest? {
+        guard task != 0 else { return nil }
+        return inFlight.withLock { $0.values.first { $0.task == task } }
     }
 
     /// Ends a request: folds it into its route and the recent ring. Returns what was kept.
@@ -117,6 +140,9 @@ public final class Recorder: Sendable {
     /// Ends a request whose timing was already taken (for the `Server-Timing` header).
     @discardableResult
     public func finish(_ request: ActiveRequest, route: String, status: Int, timing: RequestTiming) -> CompletedRequest {
+        if tracksInFlight.load(ordering: .relaxed) {
+            _ = inFlight.withLock { $0.removeValue(forKey: ObjectIdentifier(request)) }
+        }
         let (events, dropped) = request.eventsAndDropped
         let completed = store.withLock { store in
             let completed = CompletedRequest(

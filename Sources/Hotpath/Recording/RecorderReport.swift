@@ -104,8 +104,9 @@ public struct RouteReport: Sendable, Codable {
         for request in requests {
             let found = QueryDetectors.findings(in: request, thresholds: queryThresholds, advice: advice)
                 + HTTPDetectors.findings(in: request, thresholds: httpThresholds)
+                + StallDetectors.findings(in: request)
             for finding in found {
-                let key = finding.kind.rawValue + "|" + (finding.fingerprint ?? "")
+                let key = finding.kind.rawValue + "|" + (finding.fingerprint ?? "") + "|" + (finding.callSite ?? "")
                 if strongest[key].map({ $0.estimatedSavingNanoseconds < finding.estimatedSavingNanoseconds }) ?? true {
                     strongest[key] = finding
                 }

@@ -1,0 +1,292 @@
+import CHotpathSampler
+import Hotpath
+import HotpathStacks
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Finds the threads that serve requests held for too long — blocked in a system call
+/// (`usleep`, a synchronous read: suspect 3) or computing (suspect 4) — and records each stall
+/// on the request running on that thread, with the stack that held it.
+///
+/// ```swift
+/// let recorder = Recorder()
+/// let watchdog = Watchdog(recorder: recorder)      // threshold 20 ms
+/// watchdog.start()
+/// ```
+///
+/// A thread of its own looks at the worker threads (Swift concurrency's cooperative pool, the
+/// SwiftNIO event loops) every `checkInterval`, reading each one's state from `/proc`: a thread
+/// that stays in the same system call, or keeps running the same code, for `threshold` is
+/// stalled. Its stack is then captured — read from `/proc` without disturbing a blocked thread,
+/// through a signal for a running one — and symbolicated later, off the hot path. Blocking is
+/// a thread that stayed in one system call; computing, one that stayed runnable (its CPU time
+/// during the stall is kept as evidence). A heartbeat could not do this: with
+/// one pool thread blocked, the others still run the heartbeat on time.
+public final class Watchdog: Sendable {
+    public struct Configuration: Sendable {
+        /// A thread held this long is stalled (default 20 ms).
+        public var threshold: Duration = .milliseconds(20)
+        /// How often the worker threads are looked at (default 5 ms).
+        public var checkInterval: Duration = .milliseconds(5)
+        /// Which threads are workers, by name (`comm`): the cooperative pool's default and
+        /// user-initiated threads (`…default-qos`) and SwiftNIO's event loops (`NIO-ELT-…`).
+        /// NIOThreadPool threads (`TP-#…`) are meant to block; utility and background threads
+        /// run background work.
+        public var watches: @Sendable (String) -> Bool = { name in
+            name.hasSuffix("default-qos") || name.hasSuffix("initiated-qos") || name.hasPrefix("NIO-ELT")
+        }
+        /// Stalls kept for ``recentStalls``.
+        public var keptStalls = 100
+
+        public init() {}
+    }
+
+    /// One stall, as seen by the watchdog.
+    public struct Stall: Sendable {
+        public var thread: Int32
+        public var threadName: String
+        /// ``MonotonicClock`` time it was first seen, and how long it lasted (so far).
+        public var startedAt: UInt64
+        public var durationNanoseconds: UInt64
+        public var cpuNanoseconds: UInt64
+        public var blocking: Bool
+        /// Stack id for ``DeferredCallSites`` (names resolve once symbolicated).
+        public var stackID: UInt64
+        /// Requests it was recorded on.
+        public var requests: Int
+    }
+
+    private let recorder: Recorder
+    private let configuration: Configuration
+    private let state = Mutex(Shared())
+    private let running = Atomic<Bool>(false)
+
+    struct Shared {
+        var stalls: [Stall] = []
+        var monitor: pthread_t?
+    }
+
+    public init(recorder: Recorder, configuration: Configuration = Configuration()) {
+        self.recorder = recorder
+        self.configuration = configuration
+        recorder.trackRequestsInFlight()
+    }
+
+    /// Starts watching; calling it again does nothing.
+    public func start() {
+        guard !running.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        CallSites.shared.prepareInBackground()
+        let box = Unmanaged.passRetained(self)
+        var thread = pthread_t()
+        let status = pthread_create(&thread, nil, { raw in
+            guard let raw else { return nil }
+            let watchdog = Unmanaged<Watchdog>.fromOpaque(raw).takeRetainedValue()
+            hotpath_name_current_thread("hotpath-watch")
+            watchdog.monitor()
+            return nil
+        }, box.toOpaque())
+        if status == 0 {
+            state.withLock { $0.monitor = thread }
+        } else {
+            box.release()
+            running.store(false, ordering: .releasing)
+        }
+    }
+
+    /// Stops watching and waits for the watching thread to end.
+    public func stop() {
+        guard running.exchange(false, ordering: .acquiringAndReleasing) else { return }
+        if let thread = state.withLock({ $0.monitor }) { pthread_join(thread, nil) }
+        state.withLock { $0.monitor = nil }
+    }
+
+    /// The latest stalls, oldest first.
+    public var recentStalls: [Stall] { state.withLock { $0.stalls } }
+
+    // MARK: - The watching thread
+
+    /// What a worker thread was doing at the previous look.
+    struct Observation {
+        var signature: Signature
+        var since: UInt64
+        var cpuAtStart: UInt64
+        /// Set once the stall is reported: the events to extend.
+        var reported: Reported?
+    }
+
+    enum Signature: Equatable {
+        case idle
+        case blocked(syscall: Int, stackPointer: UInt)
+        case running
+    }
+
+    struct Reported {
+        var stallIndex: Int
+        var events: [(request: ActiveRequest, index: Int)]
+        var attributes: [String: String]
+    }
+
+    private func monitor() {
+        let thresholdNanoseconds = UInt64(max(configuration.threshold.nanosecondsValue, 1_000_000))
+        let interval = UInt32(max(configuration.checkInterval.nanosecondsValue / 1_000, 1_000))
+        var observations: [Int32: Observation] = [:]
+        var names: [Int32: String] = [:]
+        var files: [Int32: (stat: Int32, syscall: Int32)] = [:]
+        defer { for (_, pair) in files { hotpath_close_thread_files(pair.stat, pair.syscall) } }
+        var lastListing: UInt64 = 0
+        let ownThread = hotpath_current_tid()
+        while running.load(ordering: .acquiring) {
+            let now = MonotonicClock.now()
+            if now &- lastListing > 200_000_000 {
+                names = Self.workerThreads(excluding: ownThread, watches: configuration.watches)
+                lastListing = now
+                observations = observations.filter { names[$0.key] != nil }
+                for (tid, pair) in files where names[tid] == nil {
+                    hotpath_close_thread_files(pair.stat, pair.syscall)
+                    files[tid] = nil
+                }
+                for tid in names.keys where files[tid] == nil {
+                    var statDescriptor: Int32 = -1
+                    var syscallDescriptor: Int32 = -1
+                    _ = hotpath_open_thread_files(tid, &statDescriptor, &syscallDescriptor)
+                    files[tid] = (statDescriptor, syscallDescriptor)
+                }
+            }
+            for (tid, name) in names {
+                guard let pair = files[tid] else { continue }
+                var stateLetter: CChar = 0
+                var syscallNumber = -1
+                var stackPointer: UInt = 0
+                guard hotpath_thread_status_fds(pair.stat, pair.syscall, &stateLetter, &syscallNumber, &stackPointer) == 1 else { continue }
+                let signature = Self.signature(state: UInt8(bitPattern: stateLetter), syscall: syscallNumber, stackPointer: stackPointer)
+                var observation = observations[tid] ?? Observation(signature: .idle, since: now, cpuAtStart: 0)
+                if signature != observation.signature || signature == .idle {
+                    if let reported = observation.reported { finish(reported, tid: tid, observation: observation, at: now) }
+                    observation = Observation(signature: signature, since: now, cpuAtStart: hotpath_thread_cpu_ns(tid))
+                } else if now &- observation.since >= thresholdNanoseconds {
+                    if let reported = observation.reported {
+                        extend(reported, tid: tid, observation: observation, at: now)
+                    } else {
+                        observation.reported = report(tid: tid, name: name, observation: observation, at: now)
+                    }
+                }
+                observations[tid] = observation
+            }
+            usleep(interval)
+        }
+    }
+
+    /// Idle: waiting for work (futex, epoll). Blocked: in any other system call, identified by
+    /// the call and the stack pointer (the same call still going on). Running: on a CPU.
+    static func signature(state: UInt8, syscall: Int, stackPointer: UInt) -> Signature {
+        switch state {
+        case UInt8(ascii: "R"):
+            return .running
+        case UInt8(ascii: "S"), UInt8(ascii: "D"):
+            if idleSystemCalls.contains(syscall) || syscall < 0 { return .idle }
+            return .blocked(syscall: syscall, stackPointer: stackPointer)
+        default:
+            return .idle
+        }
+    }
+
+    /// futex, epoll_wait, epoll_pwait, epoll_pwait2, poll, ppoll, select, pselect6 (x86_64):
+    /// where worker threads wait for work.
+    static let idleSystemCalls: Set<Int> = [202, 232, 281, 441, 7, 271, 23, 270]
+
+    static func workerThreads(excluding own: Int32, watches: (String) -> Bool) -> [Int32: String] {
+        let capacity = 1_024
+        var tids = [Int32](repeating: 0, count: capacity)
+        var names = [(CChar, CChar, CChar, CChar, CChar, CChar, CChar, CChar, CChar, CChar, CChar, CChar, CChar, CChar, CChar, CChar)](
+            repeating: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), count: capacity
+        )
+        let count = Int(hotpath_list_threads(&tids, &names, Int32(capacity)))
+        var result: [Int32: String] = [:]
+        for index in 0..<count where tids[index] != own {
+            let name = withUnsafeBytes(of: names[index]) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if watches(name), !name.hasPrefix("hotpath-") { result[tids[index]] = name }
+        }
+        return result
+    }
+
+    /// The stall crossed the threshold: capture the stack, record it on the request(s) on
+    /// that thread, symbolicate in the background.
+    private func report(tid: Int32, name: String, observation: Observation, at now: UInt64) -> Reported? {
+        var frames = [UInt](repeating: 0, count: 64)
+        var onCPU: Int32 = 0
+        var asyncFrom: Int32 = 0
+        var task: UInt = 0
+        let count = frames.withUnsafeMutableBufferPointer {
+            Int(hotpath_capture_thread_task(tid, $0.baseAddress, 64, &onCPU, &asyncFrom, 250_000_000, &task))
+        }
+        guard count > 0 else { return nil }
+        let addresses = Array(frames.prefix(count))
+        let stackID = StallNames.id(of: addresses)
+        StallNames.resolveInBackground(id: stackID, addresses: addresses, asyncFrom: Int(asyncFrom))
+        let cpu = hotpath_thread_cpu_ns(tid) &- observation.cpuAtStart
+        let wall = now &- observation.since
+        let blocking = Self.isBlocking(observation.signature, cpu: cpu, wall: wall)
+        let attributes = Self.attributes(blocking: blocking, name: name, cpu: cpu, stackID: stackID)
+        // A running thread says which task it runs; a blocked one is matched by the thread the
+        // request last ran on.
+        let requests = recorder.requestInFlight(task: task).map { [$0] }
+            ?? recorder.requestsInFlight(onThread: tid).filter { $0.startedAt <= observation.since }
+        var events: [(ActiveRequest, Int)] = []
+        for request in requests {
+            if let index = request.recordOngoing(
+                .stall, blocking ? "blocked thread" : "busy thread", from: observation.since, to: now,
+                callSite: DeferredCallSites.placeholder(for: stackID), attributes: attributes
+            ) {
+                events.append((request, index))
+            }
+        }
+        let stallIndex = state.withLock { shared -> Int in
+            if shared.stalls.count >= configuration.keptStalls { shared.stalls.removeFirst() }
+            shared.stalls.append(Stall(
+                thread: tid, threadName: name, startedAt: observation.since, durationNanoseconds: wall,
+                cpuNanoseconds: cpu, blocking: blocking, stackID: stackID, requests: events.count
+            ))
+            return shared.stalls.count - 1
+        }
+        return Reported(stallIndex: stallIndex, events: events.map { (request: $0.0, index: $0.1) }, attributes: attributes)
+    }
+
+    private func extend(_ reported: Reported, tid: Int32, observation: Observation, at now: UInt64) {
+        let cpu = hotpath_thread_cpu_ns(tid) &- observation.cpuAtStart
+        var attributes = reported.attributes
+        attributes[StallAttributes.cpuMilliseconds] = String(Double(cpu) / 1e6)
+        for event in reported.events { event.request.extendEvent(event.index, to: now, attributes: attributes) }
+        state.withLock { shared in
+            guard shared.stalls.indices.contains(reported.stallIndex) else { return }
+            shared.stalls[reported.stallIndex].durationNanoseconds = now &- observation.since
+            shared.stalls[reported.stallIndex].cpuNanoseconds = cpu
+        }
+    }
+
+    private func finish(_ reported: Reported, tid: Int32, observation: Observation, at now: UInt64) {
+        extend(reported, tid: tid, observation: observation, at: now)
+    }
+
+    /// Blocked: the thread sat in the same system call at every look. Running (or ready to
+    /// run, on a busy machine) at every look is computing, whatever CPU share it was given;
+    /// the CPU time it got is kept as evidence.
+    static func isBlocking(_ signature: Signature, cpu: UInt64, wall: UInt64) -> Bool {
+        if case .blocked = signature { return true }
+        return false
+    }
+
+    static func attributes(blocking: Bool, name: String, cpu: UInt64, stackID: UInt64) -> [String: String] {
+        [
+            StallAttributes.kind: blocking ? "blocking" : "cpu",
+            StallAttributes.thread: name,
+            StallAttributes.cpuMilliseconds: String(Double(cpu) / 1e6),
+            StallAttributes.leaf: DeferredCallSites.placeholder(for: StallNames.leafID(stackID)),
+            StallAttributes.stack: DeferredCallSites.placeholder(for: StallNames.stackTextID(stackID)),
+        ]
+    }
+}
