@@ -195,6 +195,7 @@ let package = Package(
             name: "HotpathVaporTests",
             dependencies: [
                 "HotpathVapor",
+                "HotpathProfiler",
                 .product(name: "VaporTesting", package: "vapor"),
             ]
         ),

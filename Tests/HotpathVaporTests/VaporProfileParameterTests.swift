@@ -1,0 +1,56 @@
+import Hotpath
+import HotpathProfiler
+import HotpathVapor
+import Testing
+import Vapor
+import VaporTesting
+
+/// `?profile=1` on a real Vapor app.
+@Suite("Vapor ?profile=1", .serialized)
+struct VaporProfileParameterTests {
+    static let token = "vapor-profile-token-0123"
+
+    @Test func profilesARequestAndServesTheProfile() async throws {
+        let recorder = Recorder()
+        try await withApp(configure: { app in
+            app.middleware.use(
+                HotpathVaporMiddleware(recorder: recorder, reports: ReportAccess(token: Self.token), profiling: RequestProfiling()),
+                at: .beginning
+            )
+            app.get("work") { _ -> String in "\(VaporWork.spin(milliseconds: 100))" }
+        }) { app in
+            let tester = try app.testing()
+            var path = "busy"
+            while path.hasPrefix("busy") {
+                for _ in 0..<12_000 where Profiler.isRunning { try await Task.sleep(for: .milliseconds(10)) }
+                try await tester.test(.GET, "work?profile=1&token=\(Self.token)") { response in
+                    #expect(response.status == .ok)
+                    path = response.headers.first(name: RequestProfiling.headerName) ?? ""
+                }
+            }
+            #expect(path.hasPrefix("/_hotpath/profiles/"), "\(path)")
+            var headers = HTTPHeaders()
+            headers.add(name: ReportAccess.tokenHeader, value: Self.token)
+            try await tester.test(.GET, String(path.dropFirst()) + ".txt", headers: headers) { response in
+                #expect(response.status == .ok)
+                let tree = response.body.string
+                #expect(tree.contains("VaporWork.spin(milliseconds:)"), "\(tree.prefix(1_500))")
+                #expect(tree.contains("GET /work"))
+            }
+            try await tester.test(.GET, String(path.dropFirst()) + ".txt") { response in
+                #expect(response.status == .notFound, "no token, no profile")
+            }
+        }
+    }
+}
+
+enum VaporWork {
+    @inline(never) static func spin(milliseconds: Int) -> UInt64 {
+        let end = MonotonicClock.now() + UInt64(milliseconds) * 1_000_000
+        var value: UInt64 = 9
+        while MonotonicClock.now() < end {
+            for _ in 0..<500 { value = value &* 6_364_136_223_846_793_005 &+ 1 }
+        }
+        return value
+    }
+}
