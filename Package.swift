@@ -206,6 +206,7 @@ let package = Package(
             dependencies: [
                 "HotpathHummingbird",
                 "HotpathProfiler",
+                "HotpathWatchdog",
                 "HotpathSQL",
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
             ],

@@ -7,6 +7,8 @@
 #   noop          an empty middleware (what any middleware costs in Hummingbird)
 #   on-no-header  HotpathMiddleware with the Server-Timing header turned off
 #   on            HotpathMiddleware as shipped (records every request, adds Server-Timing)
+#   on-watchdog   the same plus the blocking watchdog (HotpathWatchdog); not in the default
+#                 rotation: MODES="off on on-watchdog" RUNS=7 Benchmarks/middleware-overhead.sh
 # The server is pinned to CPU 0 and the load generators to CPU 1 (taskset), so the server's
 # throughput is one core's worth and the comparison is not at the mercy of the scheduler on a
 # 2-core machine. Each run: `hotpath load -t1 -c50` for DURATION (default 5s), then wrk for

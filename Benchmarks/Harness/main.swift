@@ -1,5 +1,6 @@
 import Hotpath
 import HotpathHummingbird
+import HotpathWatchdog
 import Hummingbird
 import Logging
 
@@ -10,9 +11,10 @@ import Darwin
 #endif
 
 // Harness for the benchmark scripts (not a user tool):
-//   hotpath-bench hello PORT on|off|on-no-header   a hello-world Hummingbird server with or without
-//                                     Hotpath (on-no-header: without the Server-Timing header;
-//                                     noop: an empty middleware, the cost of any middleware)
+//   hotpath-bench hello PORT on|off|on-no-header|noop|on-watchdog   a hello-world Hummingbird
+//                                     server with or without Hotpath (on-no-header: without the
+//                                     Server-Timing header; noop: an empty middleware, the cost of
+//                                     any middleware; on-watchdog: the middleware and the watchdog)
 //   hotpath-bench recorder            the recorder's cost per event and per request
 //   hotpath-bench sql                 SQL capture's cost per query (SQLite in memory)
 //   hotpath-bench http                outbound-call capture's cost per call (no network)
@@ -24,8 +26,8 @@ let arguments = CommandLine.arguments.dropFirst()
 switch arguments.first {
 case "hello":
     let rest = Array(arguments.dropFirst())
-    guard rest.count == 2, let port = Int(rest[0]), ["on", "off", "on-no-header", "noop"].contains(rest[1]) else {
-        print("usage: hotpath-bench hello PORT on|off|on-no-header|noop")
+    guard rest.count == 2, let port = Int(rest[0]), ["on", "off", "on-no-header", "noop", "on-watchdog"].contains(rest[1]) else {
+        print("usage: hotpath-bench hello PORT on|off|on-no-header|noop|on-watchdog")
         exit(2)
     }
     try await serveHello(port: port, mode: rest[1])
@@ -53,6 +55,11 @@ func serveHello(port: Int, mode: String) async throws {
     switch mode {
     case "on", "on-no-header":
         router.add(middleware: HotpathMiddleware(recorder: Recorder(), reports: ReportAccess(token: "bench"), serverTiming: mode == "on"))
+    case "on-watchdog":
+        let recorder = Recorder()
+        router.add(middleware: HotpathMiddleware(recorder: recorder, reports: ReportAccess(token: "bench")))
+        let watchdog = Watchdog(recorder: recorder)
+        watchdog.start()
     case "noop":
         router.add(middleware: PassThroughMiddleware())
     default:

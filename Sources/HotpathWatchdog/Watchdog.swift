@@ -29,14 +29,17 @@ public final class Watchdog: Sendable {
     public struct Configuration: Sendable {
         /// A thread held this long is stalled (default 20 ms).
         public var threshold: Duration = .milliseconds(20)
-        /// How often the worker threads are looked at (default 5 ms).
-        public var checkInterval: Duration = .milliseconds(5)
+        /// How often the worker threads are looked at (default 10 ms: a stall of the threshold
+        /// is seen within 20–30 ms).
+        public var checkInterval: Duration = .milliseconds(10)
         /// Which threads are workers, by name (`comm`): the cooperative pool's default and
-        /// user-initiated threads (`…default-qos`) and SwiftNIO's event loops (`NIO-ELT-…`).
+        /// user-initiated threads (`…default-qos`) and SwiftNIO's event loops (`NIO-ELT-…`,
+        /// `NIO-SGLTN-…`).
         /// NIOThreadPool threads (`TP-#…`) are meant to block; utility and background threads
         /// run background work.
         public var watches: @Sendable (String) -> Bool = { name in
             name.hasSuffix("default-qos") || name.hasSuffix("initiated-qos") || name.hasPrefix("NIO-ELT")
+                || name.hasPrefix("NIO-SGLTN")
         }
         /// Stalls kept for ``recentStalls``.
         public var keptStalls = 100
@@ -113,8 +116,20 @@ public final class Watchdog: Sendable {
         var signature: Signature
         var since: UInt64
         var cpuAtStart: UInt64
+        /// A running thread, halfway to the threshold: the request it was computing for then.
+        /// A thread that keeps running is stalled only if it is still that request's (a busy
+        /// thread serving many short requests back to back is not).
+        var candidate: ObjectIdentifier?
+        var candidateAt: UInt64 = 0
         /// Set once the stall is reported: the events to extend.
         var reported: Reported?
+    }
+
+    /// A stack captured from a thread, and the Swift task it was running (0 when blocked).
+    struct Capture {
+        var addresses: [UInt]
+        var asyncFrom: Int
+        var task: UInt
     }
 
     enum Signature: Equatable {
@@ -166,12 +181,12 @@ public final class Watchdog: Sendable {
                 if signature != observation.signature || signature == .idle {
                     if let reported = observation.reported { finish(reported, tid: tid, observation: observation, at: now) }
                     observation = Observation(signature: signature, since: now, cpuAtStart: hotpath_thread_cpu_ns(tid))
-                } else if now &- observation.since >= thresholdNanoseconds {
-                    if let reported = observation.reported {
-                        extend(reported, tid: tid, observation: observation, at: now)
-                    } else {
-                        observation.reported = report(tid: tid, name: name, observation: observation, at: now)
-                    }
+                } else if let reported = observation.reported {
+                    extend(reported, tid: tid, observation: observation, at: now)
+                } else if signature == .running {
+                    observation = watchRunning(tid: tid, name: name, observation: observation, at: now, threshold: thresholdNanoseconds)
+                } else if now &- observation.since >= thresholdNanoseconds, let capture = Self.capture(tid) {
+                    observation.reported = report(tid: tid, name: name, observation: observation, capture: capture, at: now)
                 }
                 observations[tid] = observation
             }
@@ -214,9 +229,33 @@ public final class Watchdog: Sendable {
         return result
     }
 
-    /// The stall crossed the threshold: capture the stack, record it on the request(s) on
-    /// that thread, symbolicate in the background.
-    private func report(tid: Int32, name: String, observation: Observation, at now: UInt64) -> Reported? {
+    /// A thread running since `observation.since`: halfway to the threshold, note which request
+    /// it computes for; at the threshold, a stall only if it is still that request.
+    private func watchRunning(tid: Int32, name: String, observation: Observation, at now: UInt64, threshold: UInt64) -> Observation {
+        var observation = observation
+        let running = now &- observation.since
+        if observation.candidateAt == 0 {
+            guard running >= threshold / 2, let capture = Self.capture(tid) else { return observation }
+            observation.candidate = recorder.requestInFlight(task: capture.task).map(ObjectIdentifier.init)
+            observation.candidateAt = now
+            return observation
+        }
+        guard now &- observation.candidateAt >= threshold / 2, let capture = Self.capture(tid) else { return observation }
+        let request = recorder.requestInFlight(task: capture.task)
+        if let request, let candidate = observation.candidate, ObjectIdentifier(request) == candidate {
+            observation.reported = report(tid: tid, name: name, observation: observation, capture: capture, at: now)
+        } else {
+            // Another request (or none) by now: a busy thread, not a stalled one. Watch anew.
+            observation.candidate = request.map(ObjectIdentifier.init)
+            observation.candidateAt = now
+            observation.since = now &- threshold / 2
+            observation.cpuAtStart = hotpath_thread_cpu_ns(tid)
+        }
+        return observation
+    }
+
+    /// The stack of `tid`: read from /proc when it is blocked, through a signal when it runs.
+    static func capture(_ tid: Int32) -> Capture? {
         var frames = [UInt](repeating: 0, count: 64)
         var onCPU: Int32 = 0
         var asyncFrom: Int32 = 0
@@ -225,9 +264,16 @@ public final class Watchdog: Sendable {
             Int(hotpath_capture_thread_task(tid, $0.baseAddress, 64, &onCPU, &asyncFrom, 250_000_000, &task))
         }
         guard count > 0 else { return nil }
-        let addresses = Array(frames.prefix(count))
+        return Capture(addresses: Array(frames.prefix(count)), asyncFrom: Int(asyncFrom), task: task)
+    }
+
+    /// The stall crossed the threshold: record it on the request(s) on that thread, with its
+    /// stack, symbolicated in the background.
+    private func report(tid: Int32, name: String, observation: Observation, capture: Capture, at now: UInt64) -> Reported? {
+        let addresses = capture.addresses
+        let task = capture.task
         let stackID = StallNames.id(of: addresses)
-        StallNames.resolveInBackground(id: stackID, addresses: addresses, asyncFrom: Int(asyncFrom))
+        StallNames.resolveInBackground(id: stackID, addresses: addresses, asyncFrom: capture.asyncFrom)
         let cpu = hotpath_thread_cpu_ns(tid) &- observation.cpuAtStart
         let wall = now &- observation.since
         let blocking = Self.isBlocking(observation.signature, cpu: cpu, wall: wall)
