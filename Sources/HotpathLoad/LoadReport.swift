@@ -23,6 +23,26 @@ public struct LoadReport: Sendable, Codable {
     public var warnings: [LoadWarning]
     public var budget: [BudgetLine]
     public var budgetPassed: Bool
+    /// The server's CPU during the run, when it runs on this machine and could be read.
+    public var server: ServerUsage?
+    /// With `--ramp`: every step, and where throughput stopped growing.
+    public var ramp: [RampStep]?
+    public var plateau: RampPlateau?
+
+    public struct ServerUsage: Sendable, Codable, Equatable {
+        public var pid: Int32
+        public var name: String
+        /// Percent of one core over the run (200 = two cores busy).
+        public var cpuPercent: Double
+        public var cores: Int
+
+        public init(pid: Int32, name: String, cpuPercent: Double, cores: Int) {
+            self.pid = pid
+            self.name = name
+            self.cpuPercent = cpuPercent
+            self.cores = cores
+        }
+    }
 
     public struct Tool: Sendable, Codable {
         public var name: String

@@ -58,6 +58,12 @@ struct LoadCommand: AsyncParsableCommand {
     @Option(name: .customLong("warmup"), help: "Load for this long first without counting it (e.g. 2s).")
     var warmup: String = "0s"
 
+    @Option(name: .customLong("ramp"), help: "Run once per connection count (e.g. 1,4,16,64) and show where throughput stops growing.")
+    var ramp: String?
+
+    @Option(name: .customLong("server-pid"), help: "The server's process id, to read its CPU (found by port for a server on this machine).")
+    var serverPid: Int32?
+
     @Flag(name: .customLong("latency"), help: "Print the full latency distribution (percentile table and HdrHistogram spectrum).")
     var latency = false
 
@@ -111,7 +117,75 @@ struct LoadCommand: AsyncParsableCommand {
             budget = budget.map { $0 + parsed } ?? parsed
         }
         if let json { try JSONOutput.checkWritable(json) }
+        let steps = try rampSteps()
+        let server = try serverProcess(for: configuration)
 
+        var report: LoadReport?
+        var rampResults: [RampStep] = []
+        var failedBudget = false
+        for (index, connections) in (steps ?? [configuration.connections]).enumerated() {
+            var stepConfiguration = configuration
+            stepConfiguration.connections = connections
+            stepConfiguration.threads = min(configuration.threads, connections)
+            if steps != nil {
+                Terminal.out("\n== ramp step \(index + 1) of \(steps?.count ?? 1): \(connections) connections\n")
+            }
+            let outcome = try await runOnce(stepConfiguration, budget: budget, server: server)
+            report = outcome.report
+            failedBudget = failedBudget || outcome.failedBudget
+            let latency = outcome.report.latency.percentilesMs
+            rampResults.append(RampStep(
+                connections: connections, requestsPerSecond: outcome.report.summary.requestsPerSecond,
+                p50Ms: latency["p50"] ?? 0, p99Ms: latency["p99"] ?? 0, serverCPUPercent: outcome.report.server?.cpuPercent
+            ))
+            if outcome.interrupted { break }
+        }
+        guard var report else { throw CLIExit(code: CLIExit.runFailed) }
+        if steps != nil {
+            let plateau = RampPlateau.find(in: rampResults, cores: ServerProcess.cores)
+            Terminal.out(RampTable.render(rampResults, plateau: plateau))
+            report.ramp = rampResults
+            report.plateau = plateau
+        }
+        if let json {
+            do {
+                try JSONOutput.write(report, to: json)
+            } catch {
+                throw CLIExit.runFailed("could not write the JSON report to '\(json)': \(error.localizedDescription)")
+            }
+        }
+        if failedBudget { throw CLIExit(code: CLIExit.budgetFailed) }
+        if report.stopReason == .interrupted { throw CLIExit(code: CLIExit.interrupted) }
+        if report.summary.requests == 0 { throw CLIExit(code: CLIExit.runFailed) }
+    }
+
+    /// `--ramp 1,4,16`: connection counts, ascending.
+    private func rampSteps() throws(HotpathInputError) -> [Int]? {
+        guard let ramp else { return nil }
+        let counts = ramp.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !counts.isEmpty, counts.allSatisfy({ ($0 ?? 0) > 0 }) else {
+            throw HotpathInputError("--ramp '\(ramp)' is not a list of connection counts; write e.g. --ramp 1,4,16,64")
+        }
+        return counts.compactMap { $0 }.sorted()
+    }
+
+    /// The server whose CPU is read: `--server-pid`, or the process listening on the port of a
+    /// loopback target.
+    private func serverProcess(for configuration: LoadConfiguration) throws(HotpathInputError) -> ServerProcess? {
+        if let serverPid {
+            guard let process = ServerProcess(pid: serverPid) else {
+                throw HotpathInputError("--server-pid \(serverPid): no such process on this machine")
+            }
+            return process
+        }
+        let host = configuration.target.host
+        guard ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host) else { return nil }
+        return ServerProcess.listening(onPort: configuration.target.port)
+    }
+
+    private func runOnce(
+        _ configuration: LoadConfiguration, budget: Budget?, server: ServerProcess?
+    ) async throws -> (report: LoadReport, failedBudget: Bool, interrupted: Bool) {
         let run = try LoadRun(configuration: configuration)
         let interruption = Interruption { run.stop() }
         defer { interruption.cancel() }
@@ -124,6 +198,8 @@ struct LoadCommand: AsyncParsableCommand {
         if showProgress {
             progress = { @Sendable update in Terminal.progress(ProgressLine.text(update)) }
         }
+        let cpuBefore = server?.cpuSeconds()
+        let clockBefore = MonotonicClock.now()
         let result: LoadResult
         do throws(LoadRunError) {
             result = try await run.run(
@@ -141,17 +217,34 @@ struct LoadCommand: AsyncParsableCommand {
 
         let verdicts = budget?.evaluate(result.budgetMeasurement) ?? []
         Terminal.out(renderer.render(result, verdicts: verdicts))
-        Terminal.flush()
-        if let json {
-            do {
-                try JSONOutput.write(LoadReport(result: result, verdicts: verdicts, startedAt: startedAt), to: json)
-            } catch {
-                throw CLIExit.runFailed("could not write the JSON report to '\(json)': \(error.localizedDescription)")
-            }
+        var report = LoadReport(result: result, verdicts: verdicts, startedAt: startedAt)
+        if let server, let before = cpuBefore, let after = server.cpuSeconds() {
+            let wall = Double(MonotonicClock.now() - clockBefore) / 1e9
+            let percent = wall > 0 ? max(after - before, 0) / wall * 100 : 0
+            report.server = LoadReport.ServerUsage(pid: server.pid, name: server.name, cpuPercent: percent, cores: ServerProcess.cores)
+            Terminal.out(String(format: "  Server CPU: %.0f%% of one core (pid %d, %@; %d cores here)\n", percent, server.pid, server.name, ServerProcess.cores))
         }
-        if verdicts.contains(where: { !$0.passed }) { throw CLIExit(code: CLIExit.budgetFailed) }
-        if result.stopReason == .interrupted { throw CLIExit(code: CLIExit.interrupted) }
-        if result.completed == 0 { throw CLIExit(code: CLIExit.runFailed) }
+        Terminal.flush()
+        return (report, verdicts.contains { !$0.passed }, result.stopReason == .interrupted)
+    }
+}
+
+/// The ramp's table and its verdict.
+enum RampTable {
+    static func render(_ steps: [RampStep], plateau: RampPlateau?) -> String {
+        var lines = ["", "Connection ramp:", "  connections       req/s     p50 ms     p99 ms   server CPU"]
+        for step in steps {
+            let cpu = step.serverCPUPercent.map { String(format: "%9.0f%%", $0) } ?? "         –"
+            lines.append(String(format: "  %11d %11.1f %10.2f %10.2f ", step.connections, step.requestsPerSecond, step.p50Ms, step.p99Ms) + cpu)
+        }
+        if let plateau {
+            lines.append("")
+            lines.append("  ⚠ \(plateau.message)")
+        } else if steps.count >= 2 {
+            lines.append("")
+            lines.append("  Throughput grew with connections across the ramp: no plateau.")
+        }
+        return lines.joined(separator: "\n") + "\n"
     }
 }
 

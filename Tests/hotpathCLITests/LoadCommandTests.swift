@@ -152,3 +152,76 @@ struct LoadCommandTests {
         #expect(outcome.stdout.contains("--rate"))
     }
 }
+
+/// A real foreign server in its own process (Python's single-threaded http.server, each
+/// request sleeping 20 ms): throughput cannot grow with connections while its CPU stays low.
+@Suite("hotpath load --ramp")
+struct RampCommandTests {
+    static let script = """
+    import http.server, sys, time
+    class H(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.0"
+        def do_GET(self):
+            time.sleep(0.02)
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+        def log_message(self, *args):
+            pass
+    server = http.server.HTTPServer(("127.0.0.1", 0), H)
+    with open(sys.argv[1], "w") as portFile:
+        portFile.write(str(server.server_address[1]))
+    server.serve_forever()
+    """
+
+    @Test func rampFindsTheWaitingPlateauOfASerialServer() async throws {
+        let portFile = FileManager.default.temporaryDirectory.appendingPathComponent("hotpath-port-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: portFile) }
+        let python = Process()
+        // The interpreter itself (not a launcher that forks), so terminate() stops the server.
+        let system = "/usr/bin/python3"
+        if FileManager.default.isExecutableFile(atPath: system) {
+            python.executableURL = URL(fileURLWithPath: system)
+            python.arguments = ["-c", Self.script, portFile]
+        } else {
+            python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            python.arguments = ["python3", "-c", Self.script, portFile]
+        }
+        python.standardOutput = FileHandle.nullDevice
+        python.standardError = FileHandle.nullDevice
+        try python.run()
+        defer {
+            // SIGKILL: a process started from the test runner may inherit an ignored SIGTERM.
+            kill(python.processIdentifier, SIGKILL)
+            python.waitUntilExit()
+        }
+        var port: Int?
+        for _ in 0..<500 where port == nil {
+            try await Task.sleep(for: .milliseconds(10))
+            port = (try? String(contentsOfFile: portFile, encoding: .utf8)).flatMap { Int($0) }
+        }
+        let serverPort = try #require(port, "the Python server did not start")
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("hotpath-\(UUID().uuidString).json").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let outcome = try await CLIRunner.runOffPool([
+            "load", "http://127.0.0.1:\(serverPort)/", "--ramp", "1,4,16", "-d", "1s", "--timeout", "5s", "--json", path,
+        ])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stdout.contains("Connection ramp:"), "\(outcome.stdout)")
+        #expect(outcome.stdout.contains("Server CPU:"), "\(outcome.stdout)")
+        let report = try LoadReport.decode(Data(contentsOf: URL(fileURLWithPath: path)))
+        let ramp = try #require(report.ramp)
+        #expect(ramp.map(\.connections) == [1, 4, 16])
+        #expect(ramp.allSatisfy { $0.requestsPerSecond < 60 }, "\(ramp.map(\.requestsPerSecond))")
+        #expect(report.server?.name.hasPrefix("python") == true, "\(String(describing: report.server))")
+        let plateau = try #require(report.plateau, "\(outcome.stdout)")
+        #expect(plateau.cause == .waiting, "\(plateau.message)")
+    }
+
+    @Test func badRampIsOneLine() throws {
+        let outcome = try CLIRunner.run(["load", "http://127.0.0.1:1/", "--ramp", "4,x"])
+        #expect(outcome.status == 2)
+        #expect(outcome.stderr.contains("--ramp '4,x'"))
+    }
+}
