@@ -142,6 +142,8 @@ public final class Watchdog: Sendable {
         var stallIndex: Int
         var events: [(request: ActiveRequest, index: Int)]
         var attributes: [String: String]
+        /// No request matched: noted on the recorder for the request that finishes on the thread.
+        var unclaimed: (name: String, callSite: String)?
     }
 
     private func monitor() {
@@ -299,7 +301,16 @@ public final class Watchdog: Sendable {
             ))
             return shared.stalls.count - 1
         }
-        return Reported(stallIndex: stallIndex, events: events.map { (request: $0.0, index: $0.1) }, attributes: attributes)
+        var unclaimed: (name: String, callSite: String)?
+        if events.isEmpty {
+            let name = blocking ? "blocked thread" : "busy thread"
+            let callSite = DeferredCallSites.placeholder(for: stackID)
+            recorder.noteUnclaimedStall(thread: tid, from: observation.since, to: now, name: name, callSite: callSite, attributes: attributes)
+            unclaimed = (name, callSite)
+        }
+        return Reported(
+            stallIndex: stallIndex, events: events.map { (request: $0.0, index: $0.1) }, attributes: attributes, unclaimed: unclaimed
+        )
     }
 
     private func extend(_ reported: Reported, tid: Int32, observation: Observation, at now: UInt64) {
@@ -307,6 +318,11 @@ public final class Watchdog: Sendable {
         var attributes = reported.attributes
         attributes[StallAttributes.cpuMilliseconds] = String(Double(cpu) / 1e6)
         for event in reported.events { event.request.extendEvent(event.index, to: now, attributes: attributes) }
+        if let unclaimed = reported.unclaimed {
+            recorder.noteUnclaimedStall(
+                thread: tid, from: observation.since, to: now, name: unclaimed.name, callSite: unclaimed.callSite, attributes: attributes
+            )
+        }
         state.withLock { shared in
             guard shared.stalls.indices.contains(reported.stallIndex) else { return }
             shared.stalls[reported.stallIndex].durationNanoseconds = now &- observation.since

@@ -23,6 +23,11 @@ struct WatchdogTests {
         router.get("/checksum") { _, _ -> String in
             "\(ChecksumController.compute(milliseconds: 200))"
         }
+        router.get("/report-later") { _, _ -> String in
+            // Suspends first: the rest may run on another thread than the request began on.
+            try await Task.sleep(for: .milliseconds(2))
+            return ReportController.render(milliseconds: 200)
+        }
         router.get("/hello") { _, _ in "hello" }
         return Application(router: router)
     }
@@ -58,6 +63,21 @@ struct WatchdogTests {
         #expect(!findings.contains { $0.kind == .cpuStall })
         let hello = recorder.report().routes.first { $0.route == "/hello" }?.findings ?? []
         #expect(hello.isEmpty, "\(hello.map(\.title))")
+    }
+
+    @Test(arguments: 1...3)
+    func blockingAfterASuspensionIsStillAttributed(_ attempt: Int) async throws {
+        let recorder = Recorder()
+        let watchdog = Watchdog(recorder: recorder)
+        watchdog.start()
+        defer { watchdog.stop() }
+        try await Self.makeApp(recorder: recorder).test(.live) { client in
+            try await client.execute(uri: "/report-later", method: .get) { #expect($0.status == .ok) }
+        }
+        let findings = try await Self.findings(recorder, route: "/report-later") { found in
+            found.contains { $0.kind == .blockingCall && $0.title.contains("usleep") }
+        }
+        #expect(findings.contains { $0.kind == .blockingCall && $0.title.contains("usleep") }, "attempt \(attempt): \(findings.map(\.title))")
     }
 
     @Test func cpuLoopIsClassifiedAsCPU() async throws {

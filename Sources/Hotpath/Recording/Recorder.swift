@@ -1,3 +1,4 @@
+import CHotpathStacks
 import Synchronization
 
 /// Keeps what Hotpath learns about every request, in memory bounded by its configuration
@@ -73,6 +74,17 @@ public final class Recorder: Sendable {
     private let store: Mutex<Store>
     private let tracksInFlight = Atomic<Bool>(false)
     private let inFlight = Mutex<[ObjectIdentifier: ActiveRequest]>([:])
+    /// Stalls the watchdog saw on a thread without knowing the request: the request that
+    /// finishes on that thread next, having started before the stall, claims it.
+    private let unclaimedStalls = Mutex<[Int32: UnclaimedStall]>([:])
+
+    struct UnclaimedStall {
+        var start: UInt64
+        var end: UInt64
+        var name: String
+        var callSite: String?
+        var attributes: [String: String]?
+    }
 
     struct Store {
         var routes: [RouteKey: RouteAggregate] = [:]
@@ -125,6 +137,29 @@ public final class Recorder: Sendable {
         inFlight.withLock { $0.values.filter { $0.thread == thread } }
     }
 
+    /// Notes (or, called again, extends) a stall on `thread` that no in-flight request could be
+    /// matched to: a request that blocked after moving to that thread. The request that
+    /// finishes on `thread` next, having started before the stall, gets it as an event.
+    public func noteUnclaimedStall(
+        thread: Int32, from start: UInt64, to end: UInt64, name: String, callSite: String?, attributes: [String: String]?
+    ) {
+        unclaimedStalls.withLock { stalls in
+            if stalls.count > 256 { stalls = [:] }
+            stalls[thread] = UnclaimedStall(start: start, end: end, name: name, callSite: callSite, attributes: attributes)
+        }
+    }
+
+    private func claimStall(for request: ActiveRequest) {
+        let thread = hotpath_thread_id()
+        let stall = unclaimedStalls.withLock { stalls -> UnclaimedStall? in
+            guard let stall = stalls[thread], stall.start >= request.startedAt else { return nil }
+            stalls[thread] = nil
+            return stall
+        }
+        guard let stall else { return }
+        request.record(.stall, stall.name, from: stall.start, to: max(stall.end, stall.start), callSite: stall.callSite, attributes: stall.attributes)
+    }
+
     /// The request being served by Swift task `task` (a runtime task pointer), if any.
     public func requestInFlight(task: UInt) -> ActiveRequest? {
         guard task != 0 else { return nil }
@@ -142,6 +177,7 @@ public final class Recorder: Sendable {
     public func finish(_ request: ActiveRequest, route: String, status: Int, timing: RequestTiming) -> CompletedRequest {
         if tracksInFlight.load(ordering: .relaxed) {
             _ = inFlight.withLock { $0.removeValue(forKey: ObjectIdentifier(request)) }
+            claimStall(for: request)
         }
         let (events, dropped) = request.eventsAndDropped
         let completed = store.withLock { store in
