@@ -33,6 +33,8 @@ public struct ServerProcess: Sendable, Equatable {
         }
         guard !inodes.isEmpty, let proc = opendir("/proc") else { return nil }
         defer { closedir(proc) }
+        // Children can inherit the listening socket: the process that started first owns it.
+        var holders: [(pid: Int32, started: UInt64)] = []
         while let entry = readdir(proc) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
@@ -50,11 +52,20 @@ public struct ServerProcess: Sendable, Equatable {
                 guard length > 0 else { continue }
                 let target = String(decoding: buffer.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
                 if target.hasPrefix("socket:["), inodes.contains(String(target.dropFirst(8).dropLast())) {
-                    return ServerProcess(pid: pid)
+                    holders.append((pid, startTime(of: pid) ?? UInt64.max))
+                    break
                 }
             }
         }
-        return nil
+        return holders.min { $0.started < $1.started || ($0.started == $1.started && $0.pid < $1.pid) }
+            .flatMap { ServerProcess(pid: $0.pid) }
+    }
+
+    /// When the process started, in clock ticks since boot (`/proc/PID/stat` field 22).
+    static func startTime(of pid: Int32) -> UInt64? {
+        guard let stat = read("/proc/\(pid)/stat"), let close = stat.lastIndex(of: ")") else { return nil }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        return fields.count > 19 ? UInt64(fields[19]) : nil
     }
 
     /// CPU time the process has used (user + system), seconds; nil when it is gone.

@@ -75,7 +75,8 @@ struct HotpathHTTPClientTests {
         let durations = calls.map(\.durationMs)
         let expected = durations.reduce(0, +) - (durations.max() ?? 0)
         #expect(abs(saving - expected) < 1, "saving \(saving) ms, calls \(durations)")
-        #expect(saving >= 170 && saving <= 400, "saving \(saving) ms: \(finding.evidence)")
+        // At least two calls' worth; on a loaded machine each call, and so the saving, grows.
+        #expect(saving >= 170, "saving \(saving) ms: \(finding.evidence)")
         #expect(finding.count == 3)
     }
 

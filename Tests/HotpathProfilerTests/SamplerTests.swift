@@ -106,7 +106,9 @@ struct SamplerTests {
 
     @Test func startStopCyclesNeverCrashOrLeak() async throws {
         let grown = try await offPool { try Self.startStopCycles() }
-        #expect(grown < 16, "resident memory grew by \(grown) MB over 10,000 start/stop cycles")
+        // Resident memory is the whole process's, and other suites run meanwhile: the bound
+        // catches a leak of 6.5 KB or more per cycle (a ring is 1 MB), not their noise.
+        #expect(grown < 64, "resident memory grew by \(grown) MB over 10,000 start/stop cycles")
         var configuration = Profiler.Configuration()
         configuration.offCPUInterval = nil
         let running = try Profiler.start(configuration: configuration, waitingUpTo: .seconds(120))
