@@ -225,3 +225,57 @@ struct RampCommandTests {
         #expect(outcome.stderr.contains("--ramp '4,x'"))
     }
 }
+
+/// `hotpath compare` on real runs against the test server.
+@Suite("hotpath compare", .serialized)
+struct CompareCommandTests {
+    static func run(_ server: TestHTTPServer, path: String, json: String) throws {
+        let outcome = try CLIRunner.run(["load", server.url + path, "-c", "4", "-d", "2s", "--json", json])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+    }
+
+    @Test func plantedSlowdownIsRegressedAndTheSameRunUnchanged() async throws {
+        let server = try await TestHTTPServer.start()
+        defer { Task { await server.shutdown() } }
+        let folder = FileManager.default.temporaryDirectory.path
+        let fast = folder + "/hotpath-fast-\(UUID().uuidString).json"
+        let slow = folder + "/hotpath-slow-\(UUID().uuidString).json"
+        defer {
+            try? FileManager.default.removeItem(atPath: fast)
+            try? FileManager.default.removeItem(atPath: slow)
+        }
+        try Self.run(server, path: "/delay/10", json: fast)
+        try Self.run(server, path: "/delay/20", json: slow)
+
+        let regressed = try CLIRunner.run(["compare", fast, slow])
+        #expect(regressed.status == 99, "\(regressed.stdout)\(regressed.stderr)")
+        #expect(regressed.stdout.contains("Verdict: regressed"), "\(regressed.stdout)")
+        #expect(regressed.stdout.contains("p50"))
+
+        let improved = try CLIRunner.run(["compare", slow, fast])
+        #expect(improved.status == 0)
+        #expect(improved.stdout.contains("Verdict: improved"), "\(improved.stdout)")
+
+        let same = try CLIRunner.run(["compare", fast, fast])
+        #expect(same.status == 0)
+        #expect(same.stdout.contains("Verdict: unchanged"), "\(same.stdout)")
+
+        let lenient = try CLIRunner.run(["compare", fast, slow, "--fail-on", "500%"])
+        #expect(lenient.status == 0, "a regression under --fail-on does not fail")
+    }
+
+    @Test func badInputsAreOneLine() throws {
+        let missing = try CLIRunner.run(["compare", "/nonexistent/a.json", "/nonexistent/b.json"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("cannot read '/nonexistent/a.json'"))
+        let notJSON = FileManager.default.temporaryDirectory.appendingPathComponent("hotpath-\(UUID().uuidString).json").path
+        try "{}".write(toFile: notJSON, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: notJSON) }
+        let malformed = try CLIRunner.run(["compare", notJSON, notJSON])
+        #expect(malformed.status == 2)
+        #expect(malformed.stderr.contains("is not a hotpath load report"))
+        let badThreshold = try CLIRunner.run(["compare", notJSON, notJSON, "--fail-on", "lots"])
+        #expect(badThreshold.status == 2)
+        #expect(badThreshold.stderr.contains("--fail-on 'lots'"))
+    }
+}
