@@ -80,10 +80,10 @@ public struct HotpathMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             response = try await record(request, context: context, next: next)
         } catch {
-            _ = session.stop()
+            _ = await session.stopInBackground()
             throw error
         }
-        var profile = session.stop()
+        var profile = await session.stopInBackground()
         profile.label = "\(request.method.rawValue) \(context.endpointPath ?? request.uri.path)"
         if asked == .html {
             var headers = HTTPFields()

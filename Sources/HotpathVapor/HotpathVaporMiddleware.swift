@@ -52,10 +52,10 @@ public struct HotpathVaporMiddleware: AsyncMiddleware {
             do {
                 response = try await record(request, next: next)
             } catch {
-                _ = session.stop()
+                _ = await session.stopInBackground()
                 throw error
             }
-            var profile = session.stop()
+            var profile = await session.stopInBackground()
             profile.label = "\(request.method.rawValue) \(Self.routePattern(of: request))"
             if asked == .html {
                 var headers = HTTPHeaders()

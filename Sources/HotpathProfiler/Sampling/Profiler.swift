@@ -139,9 +139,25 @@ public final class Profiler: Sendable {
     /// Stops sampling and returns the symbolicated profile. Calling it again returns an
     /// empty profile.
     public func stop() -> Profile {
-        guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else {
+        stopSampling().map { $0() } ?? ProfileBuilder(intervalNanoseconds: intervalNanoseconds, label: label).build()
+    }
+
+    /// ``stop()`` for async code: sampling stops at once, and the symbolication (a symbolizer
+    /// process, tenths of a second) runs on a thread of its own instead of holding one of the
+    /// cooperative pool's few threads, which would stall other requests.
+    public func stopInBackground() async -> Profile {
+        guard let assemble = stopSampling() else {
             return ProfileBuilder(intervalNanoseconds: intervalNanoseconds, label: label).build()
         }
+        return await withCheckedContinuation { continuation in
+            BackgroundThread.run { continuation.resume(returning: assemble()) }
+        }
+    }
+
+    /// Stops the sampler and collects the raw samples; returns the (slow) assembly still to do,
+    /// or nil when already stopped.
+    private func stopSampling() -> (@Sendable () -> Profile)? {
+        guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return nil }
         hotpath_sampler_stop()
         drainer?.cancel()
         Self.drain(into: collected)
@@ -153,12 +169,14 @@ public final class Profiler: Sendable {
             defer { collected.samples = [] }
             return collected.samples
         }
-        return ProfileAssembler(
-            symbolicator: configuration.symbolicator, keepsIdleSamples: configuration.keepsIdleSamples
-        ).assemble(
-            samples, startedAt: startedAt, startedAtWallClock: startedAtWallClock, end: end,
-            intervalNanoseconds: intervalNanoseconds, dropped: dropped, label: label
-        )
+        let assembler = ProfileAssembler(symbolicator: configuration.symbolicator, keepsIdleSamples: configuration.keepsIdleSamples)
+        let (startedAt, wallClock, interval, label) = (self.startedAt, startedAtWallClock, intervalNanoseconds, self.label)
+        return {
+            assembler.assemble(
+                samples, startedAt: startedAt, startedAtWallClock: wallClock, end: end,
+                intervalNanoseconds: interval, dropped: dropped, label: label
+            )
+        }
     }
 
     private var intervalNanoseconds: UInt64 { UInt64(max(configuration.interval.nanosecondsValue, 10_000)) }
@@ -220,9 +238,9 @@ public final class Profiler: Sendable {
         let session = try start(configuration: configuration, label: label, waitingUpTo: patience - waited)
         do {
             let value = try await body()
-            return (value, session.stop())
+            return (value, await session.stopInBackground())
         } catch {
-            _ = session.stop()
+            _ = await session.stopInBackground()
             throw error
         }
     }
