@@ -65,9 +65,6 @@ enum SQLCaptureBenchmark {
     }
 
     static func format(_ value: Double) -> String {
-        let hundredths = Int((value * 100).rounded())
-        let sign = hundredths < 0 ? "-" : ""
-        let magnitude = abs(hundredths)
-        return "\(sign)\(magnitude / 100).\(magnitude % 100 < 10 ? "0" : "")\(magnitude % 100)"
+        DecimalText.fixed(value, fractionDigits: 2)
     }
 }

@@ -225,29 +225,34 @@ static void on_signal(int signal, siginfo_t *info, void *raw_context) {
 // ---------------------------------------------------------------------------------------------
 // Blocked threads, read from /proc without a signal (a signal would cut a sleep short).
 
-static char thread_state(int32_t tid) {
-    char path[64], buffer[512];
-    snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
+// Reads /proc/self/task/<tid>/<name> into `buffer` (NUL-terminated); the length, or 0.
+static ssize_t read_task_file(int32_t tid, const char *name, char *buffer, size_t size) {
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/task/%d/%s", tid, name);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return 0;
-    ssize_t length = read(fd, buffer, sizeof buffer - 1);
+    ssize_t length = read(fd, buffer, size - 1);
     close(fd);
     if (length <= 0) return 0;
     buffer[length] = 0;
-    char *close_paren = strrchr(buffer, ')');
+    return length;
+}
+
+// The state letter of a `stat` line: the field after the parenthesised name.
+static char state_from_stat(const char *stat) {
+    const char *close_paren = strrchr(stat, ')');
     return close_paren && close_paren[1] == ' ' ? close_paren[2] : 0;
+}
+
+static char thread_state(int32_t tid) {
+    char buffer[512];
+    return read_task_file(tid, "stat", buffer, sizeof buffer) ? state_from_stat(buffer) : 0;
 }
 
 // Stack pointer and program counter of a thread blocked in the kernel (/proc/…/syscall).
 static int blocked_registers(int32_t tid, uintptr_t *sp, uintptr_t *pc) {
-    char path[64], buffer[512];
-    snprintf(path, sizeof path, "/proc/self/task/%d/syscall", tid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return 0;
-    ssize_t length = read(fd, buffer, sizeof buffer - 1);
-    close(fd);
-    if (length <= 0) return 0;
-    buffer[length] = 0;
+    char buffer[512];
+    if (!read_task_file(tid, "syscall", buffer, sizeof buffer)) return 0;
     if (strncmp(buffer, "running", 7) == 0) return 0;
     // "nr a1 a2 a3 a4 a5 a6 sp pc", or "-1 sp pc" when blocked outside a system call.
     unsigned long long fields[9];
@@ -370,8 +375,7 @@ static char state_from_fd(int fd) {
     ssize_t length = pread(fd, buffer, sizeof buffer - 1, 0);
     if (length <= 0) return 0;
     buffer[length] = 0;
-    char *close_paren = strrchr(buffer, ')');
-    return close_paren && close_paren[1] == ' ' ? close_paren[2] : 0;
+    return state_from_stat(buffer);
 }
 
 // Each tick: a thread that used CPU since its previous sample and is running now is signalled;

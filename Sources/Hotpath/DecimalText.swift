@@ -2,7 +2,7 @@
 ///
 /// The core module avoids Foundation (it only depends on HdrHistogram), so the little
 /// formatting and strict number parsing it needs lives here.
-enum DecimalText {
+public enum DecimalText {
     /// Parses an unsigned decimal such as `12`, `1.5`, `.5` or `5.`.
     ///
     /// Deliberately stricter than `Double(_:)`: no sign, exponent, `inf`, `nan` or hex,
@@ -26,7 +26,7 @@ enum DecimalText {
     /// Formats `value` with exactly `fractionDigits` digits after the point, rounding to nearest.
     ///
     /// Used instead of `String(format:)` to stay Foundation-free.
-    static func fixed(_ value: Double, fractionDigits: Int) -> String {
+    public static func fixed(_ value: Double, fractionDigits: Int) -> String {
         guard value.isFinite else { return value.isNaN ? "nan" : (value < 0 ? "-inf" : "inf") }
         let digits = Swift.max(0, Swift.min(fractionDigits, 9))
         var scale: UInt64 = 1

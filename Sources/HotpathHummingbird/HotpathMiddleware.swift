@@ -70,20 +70,13 @@ public struct HotpathMiddleware<Context: RequestContext>: RouterMiddleware {
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response,
         asked: RequestProfiling.Request, profiling: RequestProfiling
     ) async throws -> Response {
-        let label = "\(request.method.rawValue) \(request.uri.path)"
-        guard let session = profiling.start(label: label) else {
-            var response = try await record(request, context: context, next: next)
-            if let name = HeaderNames.profile { response.headers[name] = "busy: another request is being profiled" }
+        var (response, profiled) = try await profiling.serve(label: "\(request.method.rawValue) \(request.uri.path)") {
+            try await record(request, context: context, next: next)
+        }
+        guard var profile = profiled else {
+            if let name = HeaderNames.profile { response.headers[name] = RequestProfiling.busy }
             return response
         }
-        var response: Response
-        do {
-            response = try await record(request, context: context, next: next)
-        } catch {
-            _ = await session.stopInBackground()
-            throw error
-        }
-        var profile = await session.stopInBackground()
         profile.label = "\(request.method.rawValue) \(context.endpointPath ?? request.uri.path)"
         if asked == .html {
             var headers = HTTPFields()

@@ -42,20 +42,13 @@ public struct HotpathVaporMiddleware: AsyncMiddleware {
             return try await next.respond(to: request)
         }
         if let profiling, let asked = profiling.request(forQuery: request.url.query), isAuthorized(request) {
-            let label = "\(request.method.rawValue) \(path)"
-            guard let session = profiling.start(label: label) else {
-                let response = try await record(request, next: next)
-                response.headers.replaceOrAdd(name: RequestProfiling.headerName, value: "busy: another request is being profiled")
+            let (response, profiled) = try await profiling.serve(label: "\(request.method.rawValue) \(path)") {
+                try await record(request, next: next)
+            }
+            guard var profile = profiled else {
+                response.headers.replaceOrAdd(name: RequestProfiling.headerName, value: RequestProfiling.busy)
                 return response
             }
-            let response: Response
-            do {
-                response = try await record(request, next: next)
-            } catch {
-                _ = await session.stopInBackground()
-                throw error
-            }
-            var profile = await session.stopInBackground()
             profile.label = "\(request.method.rawValue) \(Self.routePattern(of: request))"
             if asked == .html {
                 var headers = HTTPHeaders()

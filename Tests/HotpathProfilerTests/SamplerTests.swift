@@ -144,26 +144,8 @@ struct SamplerTests {
 /// threads as cores (two here), and the other suites running meanwhile need them.
 func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-        let job = ThreadJob { continuation.resume(with: Result { try body() }) }
-        let box = Unmanaged.passRetained(job)
-        var thread = pthread_t()
-        let status = pthread_create(&thread, nil, { raw in
-            guard let raw else { return nil }
-            Unmanaged<ThreadJob>.fromOpaque(raw).takeRetainedValue().run()
-            return nil
-        }, box.toOpaque())
-        if status == 0 {
-            pthread_detach(thread)
-        } else {
-            box.release()
-            continuation.resume(throwing: ProfilerError.unavailable(code: Int(status)))
-        }
+        BackgroundThread.run { continuation.resume(with: Result { try body() }) }
     }
-}
-
-final class ThreadJob: Sendable {
-    let run: @Sendable () -> Void
-    init(_ run: @escaping @Sendable () -> Void) { self.run = run }
 }
 
 enum SamplerWorkload {

@@ -60,6 +60,23 @@ public final class RequestProfiling: Sendable {
         try? Profiler.start(configuration: configuration.profiler, label: label)
     }
 
+    /// The header value for a request that asked while another profile was running.
+    public static let busy = "busy: another request is being profiled"
+
+    /// Serves a request inside a profile: the response, and the profile (symbolicated off the
+    /// cooperative pool), or nil when another profile was running and it was served unprofiled.
+    public func serve<Response>(label: String, _ serve: () async throws -> Response) async throws -> (Response, Profile?) {
+        guard let session = start(label: label) else { return (try await serve(), nil) }
+        let response: Response
+        do {
+            response = try await serve()
+        } catch {
+            _ = await session.stopInBackground()
+            throw error
+        }
+        return (response, await session.stopInBackground())
+    }
+
     /// Keeps `profile` and returns its id.
     public func store(_ profile: Profile) -> Int {
         stored.withLock { stored in

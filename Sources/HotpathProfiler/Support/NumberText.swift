@@ -1,22 +1,11 @@
+import Hotpath
+
 /// Fixed-point formatting without Foundation's `String(format:)`, so the renderers stay
 /// Foundation-free and print the same digits on every platform.
 enum NumberText {
     /// `value` with exactly `digits` digits after the point, rounded to nearest.
     static func fixed(_ value: Double, digits: Int) -> String {
-        guard value.isFinite else { return value.isNaN ? "nan" : (value < 0 ? "-inf" : "inf") }
-        let digits = max(0, min(digits, 9))
-        var scale: UInt64 = 1
-        for _ in 0..<digits { scale *= 10 }
-        let scaled = (value.magnitude * Double(scale)).rounded()
-        // Past this the integer conversion would trap; only nonsense input gets here.
-        guard scaled < 9.0e18 else { return "\(value)" }
-        let units = UInt64(scaled)
-        let sign = value < 0 && units != 0 ? "-" : ""
-        let whole = units / scale
-        guard digits > 0 else { return "\(sign)\(whole)" }
-        var fraction = String(units % scale)
-        while fraction.count < digits { fraction = "0" + fraction }
-        return "\(sign)\(whole).\(fraction)"
+        DecimalText.fixed(value, fractionDigits: digits)
     }
 
     /// "70.3%" for 0.703.
