@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "HotpathPostgres", targets: ["HotpathPostgres"]),
         .library(name: "HotpathProfiler", targets: ["HotpathProfiler"]),
         .library(name: "HotpathHTTPClient", targets: ["HotpathHTTPClient"]),
+        .library(name: "HotpathDiagnose", targets: ["HotpathDiagnose"]),
         .executable(name: "hotpath", targets: ["hotpath"]),
     ],
     dependencies: [
@@ -36,6 +37,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
         .package(url: "https://github.com/apple/swift-service-context", from: "1.5.1"),
+        .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
     ],
     targets: [
         .target(
@@ -52,6 +54,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Atomics", package: "swift-atomics"),
             ]
@@ -121,12 +124,38 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The diagnosis: its model, the engine that measures a server endpoint by endpoint, and
+        // its renderers (text, HTML). Load and profiles come in as data; no server framework.
+        .target(
+            name: "HotpathDiagnose",
+            dependencies: ["Hotpath", "HotpathLoad", "HotpathProfiler"]
+        ),
+        // The example app the demo and the tests diagnose: every suspect of the method planted
+        // in its own endpoint, each with a fixed twin, on SQLite and a local partner API.
+        .target(
+            name: "SlowShop",
+            dependencies: [
+                "Hotpath",
+                "HotpathHummingbird",
+                "HotpathSQL",
+                "HotpathHTTPClient",
+                "HotpathWatchdog",
+                "HotpathProfiler",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "hotpath",
             dependencies: [
                 "Hotpath",
                 "HotpathLoad",
                 "HotpathProfiler",
+                "HotpathDiagnose",
+                "SlowShop",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -215,6 +244,10 @@ let package = Package(
         .testTarget(
             name: "HotpathLoadTests",
             dependencies: ["HotpathLoad", "HotpathTestSupport"]
+        ),
+        .testTarget(
+            name: "HotpathDiagnoseTests",
+            dependencies: ["HotpathDiagnose", "HotpathTestSupport", "SlowShop", "hotpath"]
         ),
         .testTarget(
             name: "hotpathCLITests",

@@ -114,6 +114,11 @@ public struct HotpathMiddleware<Context: RequestContext>: RouterMiddleware {
             // last byte (as Hummingbird's MetricsMiddleware does). Wrapping every body would
             // cost a closure and a slower write path on every request.
             let body = response.body
+            if let length = body.contentLength, length >= ResponseFacts.noteworthyBytes {
+                active.noteResponse(ResponseFacts(
+                    bytes: length, contentType: response.headers[.contentType], contentEncoding: response.headers[.contentEncoding]
+                ))
+            }
             if body.contentLength != nil {
                 Self.finish(active, route: route, status: status, timing: timing, recorder: recorder, logger: logger)
             } else {

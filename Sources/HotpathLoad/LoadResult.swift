@@ -53,6 +53,34 @@ public struct LoadResult: Sendable {
     public var errors: LoadErrors
     public var timeline: [LoadTimelinePoint]
 
+    /// For tools and tests that build a result from data measured elsewhere (a saved run,
+    /// a fixture) rather than by ``LoadRun``.
+    public init(
+        target: LoadTarget, method: String, connections: Int, threads: Int, requestedDuration: Duration?,
+        requestedRequests: Int?, rate: Double?, warmup: Duration, timeout: Duration, stopReason: LoadStopReason,
+        elapsed: Duration, completed: UInt64, bytesRead: UInt64, latency: LatencyHistogram,
+        uncorrectedLatency: LatencyHistogram?, statusCounts: StatusCounts, errors: LoadErrors, timeline: [LoadTimelinePoint]
+    ) {
+        self.target = target
+        self.method = method
+        self.connections = connections
+        self.threads = threads
+        self.requestedDuration = requestedDuration
+        self.requestedRequests = requestedRequests
+        self.rate = rate
+        self.warmup = warmup
+        self.timeout = timeout
+        self.stopReason = stopReason
+        self.elapsed = elapsed
+        self.completed = completed
+        self.bytesRead = bytesRead
+        self.latency = latency
+        self.uncorrectedLatency = uncorrectedLatency
+        self.statusCounts = statusCounts
+        self.errors = errors
+        self.timeline = timeline
+    }
+
     public var elapsedSeconds: Double { max(elapsed.nanosecondsValue / 1e9, 1e-9) }
     public var requestsPerSecond: Double { Double(completed) / elapsedSeconds }
     public var bytesPerSecond: Double { Double(bytesRead) / elapsedSeconds }

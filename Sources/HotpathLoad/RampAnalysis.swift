@@ -7,6 +7,13 @@ public struct RampStep: Sendable, Codable, Equatable {
     /// The server's CPU during the step, percent of one core; nil when it could not be read.
     public var serverCPUPercent: Double?
 
+    /// `serverCPUPercent` is spelled `serverCpuPercent` so the snake_case strategies round-trip
+    /// it (`server_cpu_percent`).
+    enum CodingKeys: String, CodingKey {
+        case connections, requestsPerSecond, p50Ms, p99Ms
+        case serverCPUPercent = "serverCpuPercent"
+    }
+
     public init(connections: Int, requestsPerSecond: Double, p50Ms: Double, p99Ms: Double, serverCPUPercent: Double?) {
         self.connections = connections
         self.requestsPerSecond = requestsPerSecond
@@ -34,6 +41,11 @@ public struct RampPlateau: Sendable, Codable, Equatable {
     public var serverCPUPercent: Double?
     public var cause: Cause
     public var message: String
+
+    enum CodingKeys: String, CodingKey {
+        case connections, requestsPerSecond, cause, message
+        case serverCPUPercent = "serverCpuPercent"
+    }
 
     /// A plateau: doubling connections (or more) adds under `minimumGain` (10 %) throughput
     /// while p99 grows. Low CPU: under `lowCPUShare` (50 %) of the machine's cores.

@@ -54,8 +54,9 @@ public final class SQLiteExplainAdvisor: Sendable {
         fingerprint.hasPrefix("select ") || fingerprint.hasPrefix("with ")
     }
 
-    /// A `SCAN <table>` line (no index used) on a statement that filters or sorts: suggest an
-    /// index on the filtered columns, equality first, then one range column, then ORDER BY.
+    /// A `SCAN <table>` line (no index used) on a statement that filters, or sorts before a
+    /// LIMIT: suggest an index on the filtered columns, equality first, then one range column,
+    /// else the ORDER BY columns.
     static func advice(fingerprint: String, plan: [String]) -> IndexAdvice? {
         let (equality, range, orderBy) = FilterColumns.of(fingerprint)
         for line in plan {
@@ -65,7 +66,13 @@ public final class SQLiteExplainAdvisor: Sendable {
             let table = (words[1] == "TABLE" && words.count >= 3 ? words[2] : words[1]).replacing("\"", with: "")
             var columns = equality
             if let first = range.first, !columns.contains(first) { columns.append(first) }
-            if columns.isEmpty { columns = orderBy }
+            if columns.isEmpty {
+                // Sorting alone: an index helps only when SQLite sorts (a scan of the rowid is
+                // already in order) and a LIMIT lets it stop early; a full read is a full read.
+                let sorts = plan.contains { $0.contains("TEMP B-TREE FOR ORDER BY") }
+                guard sorts, fingerprint.contains(" limit ") else { continue }
+                columns = orderBy
+            }
             guard !columns.isEmpty else { continue }
             let name = ([table] + columns + ["idx"]).joined(separator: "_")
             return IndexAdvice(

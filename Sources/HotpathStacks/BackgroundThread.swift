@@ -8,13 +8,16 @@ import Glibc
 /// Swift concurrency's cooperative pool, whose few threads serve requests: blocking one of
 /// them is exactly what Hotpath's watchdog reports.
 public enum BackgroundThread {
-    public static func run(_ body: @escaping @Sendable () -> Void) {
-        let job = Unmanaged.passRetained(Job(body))
+    /// - Parameter name: the thread's name. Hotpath's own threads are named `hotpath-…`, which
+    ///   profiles leave out (they are the tool, not the app); give another name for app work.
+    public static func run(name: String = "hotpath-symbols", _ body: @escaping @Sendable () -> Void) {
+        let job = Unmanaged.passRetained(Job(body, name: name))
         var thread = pthread_t()
         let status = pthread_create(&thread, nil, { raw in
             guard let raw else { return nil }
-            hotpath_set_thread_name("hotpath-symbols")
-            Unmanaged<Job>.fromOpaque(raw).takeRetainedValue().body()
+            let job = Unmanaged<Job>.fromOpaque(raw).takeRetainedValue()
+            hotpath_set_thread_name(job.name)
+            job.body()
             return nil
         }, job.toOpaque())
         if status == 0 {
@@ -27,7 +30,11 @@ public enum BackgroundThread {
 
     final class Job: Sendable {
         let body: @Sendable () -> Void
-        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+        let name: String
+        init(_ body: @escaping @Sendable () -> Void, name: String) {
+            self.body = body
+            self.name = name
+        }
     }
 }
 

@@ -84,7 +84,7 @@ struct ExternalSymbolizer: Sendable {
         var template = Array("/tmp/hotpath-symbols-XXXXXX".utf8CString)
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard descriptor >= 0 else { return nil }
-        let path = String(cString: template)
+        let path = String(nulTerminated: template)
         defer { unlink(path) }
         let written = input.utf8CString.withUnsafeBufferPointer { buffer -> Bool in
             var offset = 0

@@ -104,7 +104,7 @@ public final class Symbolicator: Sendable {
             // A return address points after the call; the call's line is one byte earlier.
             let adjusted = address.isAsyncResumePoint ? address.value : address.value &- 1
             requestIndex.append(requests.count)
-            requests.append((String(cString: path), adjusted &- bias))
+            requests.append((String(nulTerminated: path), adjusted &- bias))
         }
         guard let answers = symbolizer.symbolicate(requests) else { return nil }
         return zip(addresses, requestIndex).map { address, index in

@@ -81,6 +81,14 @@ public struct HotpathVaporMiddleware: AsyncMiddleware {
             if serverTiming {
                 response.headers.replaceOrAdd(name: ServerTiming.headerName, value: ServerTiming.header(for: active.timing()))
             }
+            // -1 for a streamed body of unknown length.
+            let length = response.body.count
+            if length >= ResponseFacts.noteworthyBytes {
+                active.noteResponse(ResponseFacts(
+                    bytes: length, contentType: response.headers.first(name: .contentType),
+                    contentEncoding: response.headers.first(name: .contentEncoding)
+                ))
+            }
             finish(active, request: request, status: Int(response.status.code))
             return response
         } catch {

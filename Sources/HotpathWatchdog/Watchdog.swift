@@ -112,6 +112,19 @@ public final class Watchdog: Sendable {
     // MARK: - The watching thread
 
     /// What a worker thread was doing at the previous look.
+    /// Which request a thread computed for. Not the object's address alone: requests on one
+    /// keep-alive connection run in the same task, one after another, and a new request object
+    /// often lands where the previous one was freed; the start time tells them apart.
+    struct RequestIdentity: Equatable {
+        var object: ObjectIdentifier
+        var startedAt: UInt64
+
+        init(_ request: ActiveRequest) {
+            object = ObjectIdentifier(request)
+            startedAt = request.startedAt
+        }
+    }
+
     struct Observation {
         var signature: Signature
         var since: UInt64
@@ -119,7 +132,7 @@ public final class Watchdog: Sendable {
         /// A running thread, halfway to the threshold: the request it was computing for then.
         /// A thread that keeps running is stalled only if it is still that request's (a busy
         /// thread serving many short requests back to back is not).
-        var candidate: ObjectIdentifier?
+        var candidate: RequestIdentity?
         var candidateAt: UInt64 = 0
         /// Set once the stall is reported: the events to extend.
         var reported: Reported?
@@ -238,17 +251,22 @@ public final class Watchdog: Sendable {
         let running = now &- observation.since
         if observation.candidateAt == 0 {
             guard running >= threshold / 2, let capture = Self.capture(tid) else { return observation }
-            observation.candidate = recorder.requestInFlight(task: capture.task).map(ObjectIdentifier.init)
+            observation.candidate = recorder.requestInFlight(task: capture.task).map(RequestIdentity.init)
             observation.candidateAt = now
             return observation
         }
         guard now &- observation.candidateAt >= threshold / 2, let capture = Self.capture(tid) else { return observation }
         let request = recorder.requestInFlight(task: capture.task)
-        if let request, let candidate = observation.candidate, ObjectIdentifier(request) == candidate {
+        if let request, let candidate = observation.candidate, RequestIdentity(request) == candidate {
+            // The thread may have run other requests before this one began: only the time since
+            // both the run and the request started counts.
+            let start = max(observation.since, request.startedAt)
+            guard now &- start >= threshold else { return observation }
+            observation.since = start
             observation.reported = report(tid: tid, name: name, observation: observation, capture: capture, at: now)
         } else {
             // Another request (or none) by now: a busy thread, not a stalled one. Watch anew.
-            observation.candidate = request.map(ObjectIdentifier.init)
+            observation.candidate = request.map(RequestIdentity.init)
             observation.candidateAt = now
             observation.since = now &- threshold / 2
             observation.cpuAtStart = hotpath_thread_cpu_ns(tid)
@@ -280,10 +298,13 @@ public final class Watchdog: Sendable {
         let wall = now &- observation.since
         let blocking = Self.isBlocking(observation.signature, cpu: cpu, wall: wall)
         let attributes = Self.attributes(blocking: blocking, name: name, cpu: cpu, stackID: stackID)
-        // A running thread says which task it runs; a blocked one is matched by the thread the
-        // request last ran on.
+        // A running thread says which task it runs; a blocked one holds its task's pointer on
+        // its stack. Failing both, the thread the request last ran on: of several such
+        // requests the latest to start is the likely occupant (the others suspended).
         let requests = recorder.requestInFlight(task: task).map { [$0] }
+            ?? blockedOccupant(tid)
             ?? recorder.requestsInFlight(onThread: tid).filter { $0.startedAt <= observation.since }
+                .max { $0.startedAt < $1.startedAt }.map { [$0] } ?? []
         var events: [(ActiveRequest, Int)] = []
         for request in requests {
             if let index = request.recordOngoing(
@@ -311,6 +332,15 @@ public final class Watchdog: Sendable {
         return Reported(
             stallIndex: stallIndex, events: events.map { (request: $0.0, index: $0.1) }, attributes: attributes, unclaimed: unclaimed
         )
+    }
+
+    /// The in-flight request whose task a blocked thread is running, found on its stack.
+    private func blockedOccupant(_ tid: Int32) -> [ActiveRequest]? {
+        let candidates = recorder.requestsInFlight().filter { $0.task != 0 }
+        guard !candidates.isEmpty else { return nil }
+        let tasks = candidates.map(\.task)
+        let index = tasks.withUnsafeBufferPointer { hotpath_blocked_stack_holds(tid, $0.baseAddress, Int32($0.count), 32 * 1024) }
+        return index >= 0 && Int(index) < candidates.count ? [candidates[Int(index)]] : nil
     }
 
     private func extend(_ reported: Reported, tid: Int32, observation: Observation, at now: UInt64) {

@@ -8,7 +8,7 @@ import HotpathLoad
 struct CompareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compare",
-        abstract: "Compare two `hotpath load --json` runs: p50/p95/p99 and req/s, with a verdict beyond the noise.",
+        abstract: "Compare two runs (hotpath load or diagnose --json): p50/p95/p99 and req/s per endpoint, with a verdict beyond the noise.",
         discussion: """
         Each change gets a 95% bootstrap interval (latency from the recorded histograms, throughput \
         from the per-second timeline); it is called improved or regressed only when the interval \
@@ -20,10 +20,12 @@ struct CompareCommand: ParsableCommand {
           … change the code …
           hotpath load http://127.0.0.1:8080/orders -d 10s --json after.json
           hotpath compare before.json after.json --fail-on 5%
+          hotpath diagnose http://127.0.0.1:8080 --token s3cret --json before.json   (every endpoint)
+          hotpath compare before.json after.json
         """
     )
 
-    @Argument(help: "The earlier run (hotpath-load/1 JSON).")
+    @Argument(help: "The earlier run (hotpath-load/1 or hotpath-diagnosis/1 JSON).")
     var before: String
 
     @Argument(help: "The later run.")
@@ -38,8 +40,24 @@ struct CompareCommand: ParsableCommand {
     func run() throws {
         let failThreshold = try Self.percent(failOn, option: "--fail-on")
         let floor = try Self.percent(noiseFloor, option: "--noise-floor")
-        let old = try Self.load(before)
-        let new = try Self.load(after)
+        let beforeData = try Self.read(before)
+        let afterData = try Self.read(after)
+        switch (DiagnosisCompare.isDiagnosis(beforeData), DiagnosisCompare.isDiagnosis(afterData)) {
+        case (true, true):
+            let regressed = DiagnosisCompare.run(
+                before: try DiagnosisCompare.load(before, data: beforeData), after: try DiagnosisCompare.load(after, data: afterData),
+                noiseFloor: floor, failOn: failThreshold
+            )
+            Terminal.flush()
+            if regressed { throw CLIExit(code: CLIExit.budgetFailed) }
+            return
+        case (true, false), (false, true):
+            throw CLIExit.badInput("'\(before)' and '\(after)' are different kinds of report: compare two 'hotpath load --json' runs or two 'hotpath diagnose --json' diagnoses")
+        case (false, false):
+            break
+        }
+        let old = try Self.load(before, data: beforeData)
+        let new = try Self.load(after, data: afterData)
         let changes = RunComparison.compare(
             before: old.latency.histogram, after: new.latency.histogram,
             beforeThroughput: old.timeline.filter { $0.intervalS >= 0.5 }.map(\.rps),
@@ -61,10 +79,14 @@ struct CompareCommand: ParsableCommand {
         return value
     }
 
-    static func load(_ path: String) throws -> LoadReport {
+    static func read(_ path: String) throws -> Data {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw CLIExit.badInput("cannot read '\(path)': no such file (give the --json file of a hotpath load run)")
+            throw CLIExit.badInput("cannot read '\(path)': no such file (give the --json file of a hotpath load or diagnose run)")
         }
+        return data
+    }
+
+    static func load(_ path: String, data: Data) throws -> LoadReport {
         do {
             return try LoadReport.decode(data)
         } catch {

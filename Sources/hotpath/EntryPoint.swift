@@ -50,7 +50,9 @@ enum WrkArguments {
     static let valueOptions: Set<Character> = ["t", "c", "d", "n", "R", "H", "X"]
 
     /// Options that take no value: after any other option, the next word is its value.
-    static let flags: Set<String> = ["--latency", "-k", "--insecure", "--no-progress", "-h", "--help", "--version"]
+    static let flags: Set<String> = [
+        "--latency", "-k", "--insecure", "--no-progress", "-h", "--help", "--version", "--fixed", "--quick", "--no-ramp", "--no-profile",
+    ]
 
     static func split(_ arguments: [String]) -> [String] {
         var result: [String] = []

@@ -265,38 +265,44 @@ enum ProgressLine {
 /// Ctrl-C stops the run and keeps the results; a second Ctrl-C quits at once.
 /// `@unchecked`: a dispatch source is safe to use from any thread; the type only predates `Sendable`.
 final class Interruption: @unchecked Sendable {
-    private let source: any DispatchSourceSignal
+    private let sources: [any DispatchSourceSignal]
+    private let signals: [Int32]
 
-    init(onInterrupt: @escaping @Sendable () -> Void) {
-        signal(SIGINT, SIG_IGN)
-        source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        source.setEventHandler {
-            onInterrupt()
-            signal(SIGINT, SIG_DFL)
+    /// Calls `onInterrupt` on the first of `signals` (Ctrl-C by default); a second one acts as usual.
+    init(signals: [Int32] = [SIGINT], onInterrupt: @escaping @Sendable () -> Void) {
+        self.signals = signals
+        sources = signals.map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                onInterrupt()
+                signal(number, SIG_DFL)
+            }
+            source.resume()
+            return source
         }
-        source.resume()
     }
 
     func cancel() {
-        source.cancel()
-        signal(SIGINT, SIG_DFL)
+        for source in sources { source.cancel() }
+        for number in signals { signal(number, SIG_DFL) }
     }
 }
 
 enum JSONOutput {
     /// Fails before the run rather than after it, so a typo in the path loses no results.
-    static func checkWritable(_ path: String) throws(HotpathInputError) {
+    static func checkWritable(_ path: String, option: String = "--json") throws(HotpathInputError) {
         let directory = (path as NSString).deletingLastPathComponent
         let folder = directory.isEmpty ? "." : directory
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw HotpathInputError("cannot write --json '\(path)': the folder '\(folder)' does not exist")
+            throw HotpathInputError("cannot write \(option) '\(path)': the folder '\(folder)' does not exist")
         }
         guard FileManager.default.isWritableFile(atPath: folder) else {
-            throw HotpathInputError("cannot write --json '\(path)': the folder '\(folder)' is not writable")
+            throw HotpathInputError("cannot write \(option) '\(path)': the folder '\(folder)' is not writable")
         }
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw HotpathInputError("cannot write --json '\(path)': it is a folder; give a file name")
+            throw HotpathInputError("cannot write \(option) '\(path)': it is a folder; give a file name")
         }
     }
 

@@ -24,6 +24,11 @@ enum Terminal {
         writeError("hotpath: error: \(oneLine)\n")
     }
 
+    /// One line of narration on stderr (what a long command is doing now).
+    static func note(_ line: String) {
+        writeError(line + "\n")
+    }
+
     /// Rewrites the progress line in place.
     static func progress(_ line: String) {
         writeError("\r\u{1B}[2K\(line)")

@@ -11,6 +11,14 @@ enum ExternalTools {
 
     /// Runs `arguments` through `/usr/bin/env` (so PATH is searched), returning nil if it
     /// could not start. Output goes through files, so large output cannot block the child.
+    /// ``run(_:in:)`` on a thread of its own: a browser or an interpreter takes seconds, and a
+    /// test holding one of the cooperative pool's few threads that long starves the other suites.
+    static func runOffPool(_ arguments: [String], in directory: URL? = nil) async -> Result? {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(returning: run(arguments, in: directory)) }
+        }
+    }
+
     static func run(_ arguments: [String], in directory: URL? = nil) -> Result? {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("hotpath-tool-\(UUID().uuidString)")
         do {

@@ -88,7 +88,7 @@ struct HTMLFlamegraphRendererTests {
     /// Loads the page in headless Chromium: no console errors, boxes drawn, search and zoom
     /// work (driven through the page's `#focus=…&search=…` hash).
     @Test(.enabled(if: ExternalTools.chromium != nil, "chromium is not installed"))
-    func rendersInHeadlessChromium() throws {
+    func rendersInHeadlessChromium() async throws {
         let browser = try #require(ExternalTools.chromium)
         let directory = try ExternalTools.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -106,8 +106,8 @@ struct HTMLFlamegraphRendererTests {
         let emptyFile = directory.appendingPathComponent("empty.html")
         try Data(page(Fixtures.empty()).utf8).write(to: emptyFile)
 
-        func load(_ hash: String, page: URL? = nil) throws -> (dom: String, log: String) {
-            let result = try #require(ExternalTools.run([
+        func load(_ hash: String, page: URL? = nil) async throws -> (dom: String, log: String) {
+            let result = try #require(await ExternalTools.runOffPool([
                 browser, "--headless", "--disable-gpu", "--no-sandbox", "--enable-logging=stderr", "--v=0",
                 "--user-data-dir=\(directory.appendingPathComponent("chrome").path)",
                 "--window-size=1200,800", "--virtual-time-budget=3000", "--dump-dom", (page ?? file).absoluteString + hash,
@@ -116,7 +116,7 @@ struct HTMLFlamegraphRendererTests {
             return (result.stdout, result.stderr)
         }
 
-        let plain = try load("")
+        let plain = try await load("")
         #expect(plain.dom.contains("data-rendered=\""))
         #expect(!plain.dom.contains("data-rendered=\"0\""))
         #expect(plain.dom.contains("class=\"box\""))
@@ -126,16 +126,16 @@ struct HTMLFlamegraphRendererTests {
         #expect(!plain.dom.contains("<script>alert"))
         #expect(plain.dom.contains("&lt;script&gt;alert"))
 
-        let searched = try load("#search=sort")
+        let searched = try await load("#search=sort")
         #expect(searched.dom.contains("matched 54.5% of the total"))
         #expect(searched.dom.contains("box match"))
         expectQuietConsole(searched.log)
 
-        let empty = try load("", page: emptyFile)
+        let empty = try await load("", page: emptyFile)
         #expect(empty.dom.contains("No samples."))
         expectQuietConsole(empty.log)
 
-        let zoomed = try load("#focus=5")
+        let zoomed = try await load("#focus=5")
         #expect(zoomed.dom.contains("box ancestor"))
         expectQuietConsole(zoomed.log)
     }

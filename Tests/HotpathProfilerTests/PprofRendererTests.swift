@@ -108,13 +108,13 @@ struct PprofRendererTests {
 
     /// Decodes our bytes with the real protobuf runtime, compiling pprof's `profile.proto`.
     @Test(.enabled(if: ExternalTools.protoCompiler != nil, "needs python3 with protobuf, and grpcio-tools or protoc"))
-    func decodesWithProtoc() throws {
+    func decodesWithProtoc() async throws {
         let protoc = try #require(ExternalTools.protoCompiler)
         let proto = try #require(ExternalTools.resource("profile.proto"))
         let directory = try ExternalTools.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         try FileManager.default.copyItem(at: proto, to: directory.appendingPathComponent("profile.proto"))
-        let compile = try #require(ExternalTools.run(
+        let compile = try #require(await ExternalTools.runOffPool(
             protoc + ["-I.", "--python_out=.", "profile.proto"], in: directory
         ))
         try #require(compile.status == 0, "protoc: \(compile.stderr)")
@@ -147,7 +147,7 @@ struct PprofRendererTests {
             }
         print(json.dumps(out))
         """
-        let result = try #require(ExternalTools.run(["python3", "-c", script], in: directory))
+        let result = try #require(await ExternalTools.runOffPool(["python3", "-c", script], in: directory))
         try #require(result.status == 0, "python: \(result.stderr)")
         let decoded = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: [String: Any]])
         let libs = try #require(decoded["libs"])

@@ -144,7 +144,7 @@ struct SamplerTests {
 /// threads as cores (two here), and the other suites running meanwhile need them.
 func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-        BackgroundThread.run { continuation.resume(with: Result { try body() }) }
+        BackgroundThread.run(name: "sampler-test") { continuation.resume(with: Result { try body() }) }
     }
 }
 

@@ -75,7 +75,7 @@ struct SpeedscopeRendererTests {
 
     /// Validates against speedscope's published JSON schema with Python's `jsonschema`.
     @Test(.enabled(if: ExternalTools.hasJSONSchema, "python3 with jsonschema is not installed"))
-    func validatesAgainstPublishedSchema() throws {
+    func validatesAgainstPublishedSchema() async throws {
         let schema = try #require(ExternalTools.resource("speedscope-file-format-schema.json"))
         let directory = try ExternalTools.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -96,7 +96,7 @@ struct SpeedscopeRendererTests {
             try Data(SpeedscopeRenderer().render(profile)).write(to: url)
             paths.append(url.path)
         }
-        let result = try #require(ExternalTools.run(["python3", "-c", validator, schema.path] + paths))
+        let result = try #require(await ExternalTools.runOffPool(["python3", "-c", validator, schema.path] + paths))
         #expect(result.status == 0, "jsonschema: \(result.stderr)")
         #expect(result.stdout.contains("valid"))
     }

@@ -59,6 +59,10 @@ struct SQLiteExplainAdvisorTests {
             #expect(sort.columns == ["total"])
             // A lookup by primary key needs nothing.
             #expect(await advisor.advise(sql: "SELECT * FROM orders WHERE id = 7") == nil)
+            // Reading the whole table in key order (the rowid) neither sorts nor can stop early.
+            #expect(await advisor.advise(sql: "SELECT id, total FROM orders ORDER BY id") == nil)
+            // Sorting without a LIMIT reads every row whatever the index.
+            #expect(await advisor.advise(sql: "SELECT id FROM orders ORDER BY total DESC") == nil)
         }
     }
 

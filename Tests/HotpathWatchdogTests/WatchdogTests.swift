@@ -23,6 +23,9 @@ struct WatchdogTests {
         router.get("/checksum") { _, _ -> String in
             "\(ChecksumController.compute(milliseconds: 200))"
         }
+        router.get("/checksum-short") { _, _ -> String in
+            "\(ChecksumController.compute(milliseconds: 12))"
+        }
         router.get("/report-later") { _, _ -> String in
             // Suspends first: the rest may run on another thread than the request began on.
             try await Task.sleep(for: .milliseconds(2))
@@ -102,6 +105,24 @@ struct WatchdogTests {
         )
         #expect(stall.callSite?.contains("ChecksumController.compute") == true, "\(stall.callSite ?? "none"): \(stall.evidence)")
         #expect(!findings.contains { $0.kind == .blockingCall }, "\(findings.map(\.title))")
+    }
+
+    /// Short CPU-bound requests back to back on one keep-alive connection keep a thread
+    /// running for longer than the threshold, each under it: they run in the same task, and a
+    /// new request object often takes the freed address of the previous one, so telling them
+    /// apart by address alone reported a stall that no request had.
+    @Test func backToBackShortRequestsAreNotAStall() async throws {
+        let recorder = Recorder()
+        let watchdog = Watchdog(recorder: recorder)
+        watchdog.start()
+        try await Self.makeApp(recorder: recorder).test(.live) { client in
+            for _ in 0..<40 {
+                try await client.execute(uri: "/checksum-short", method: .get) { #expect($0.status == .ok) }
+            }
+        }
+        watchdog.stop()
+        let findings = recorder.report().routes.first { $0.route == "/checksum-short" }?.findings ?? []
+        #expect(!findings.contains { $0.kind == .cpuStall }, "\(findings.map(\.title))")
     }
 
     /// 100 concurrent requests, a third of them stalling: the watchdog neither crashes nor

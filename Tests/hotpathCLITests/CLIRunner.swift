@@ -1,23 +1,16 @@
 import Foundation
+import HotpathTestSupport
 
 /// Runs the built `hotpath` binary as a user would, capturing its output and exit code.
 struct CLIRunner {
-    struct Outcome {
+    struct Outcome: Sendable {
         var status: Int32
         var stdout: String
         var stderr: String
     }
 
     /// The `hotpath` executable next to the test bundle (SwiftPM builds it for these tests).
-    static var binary: URL {
-        let bundleDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        let candidates = [
-            bundleDirectory.appendingPathComponent("hotpath"),
-            bundleDirectory.deletingLastPathComponent().appendingPathComponent("hotpath"),
-            URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".build/debug/hotpath"),
-        ]
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
-    }
+    static var binary: URL { HotpathBinary.url }
 
     static func run(_ arguments: [String], timeout: TimeInterval = 60) throws -> Outcome {
         try runProcess(binary.path, arguments, timeout: timeout)

@@ -132,11 +132,12 @@ struct HistogramSampler {
     }
 }
 
-/// A small, seeded random generator: comparisons give the same interval every time.
-struct SplitMix64 {
+/// A small, seeded random generator (SplitMix64): comparisons give the same interval every
+/// time, and seeded data is the same on every machine.
+public struct SplitMix64: Sendable {
     private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
         state &+= 0x9e37_79b9_7f4a_7c15
         var z = state
         z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9

@@ -12,6 +12,7 @@ public struct Finding: Sendable, Codable, Equatable {
         case repeatedCalls = "repeated-calls"
         case blockingCall = "blocking-call"
         case cpuStall = "cpu-stall"
+        case uncompressedResponse = "uncompressed-response"
     }
 
     public var kind: Kind

@@ -15,15 +15,24 @@ public enum StallAttributes {
 /// Findings for stalls: a thread of the cooperative pool or an event loop held by one request
 /// for longer than the watchdog's threshold, blocked in a system call or burning CPU.
 public enum StallDetectors {
+    /// A thread that was runnable but got less CPU than this was waiting for a core (a busy
+    /// machine), not doing heavy work: not a CPU stall.
+    public static let minimumCPUMilliseconds = 10.0
+
     public static func findings(in request: CompletedRequest) -> [Finding] {
-        request.events.filter { $0.kind == .stall }.map { event in
+        request.events.filter { event in
+            guard event.kind == .stall else { return false }
+            guard event.attributes?[StallAttributes.kind] == "cpu" else { return true }
+            let cpu = event.attributes?[StallAttributes.cpuMilliseconds].flatMap(Double.init) ?? 0
+            return cpu >= minimumCPUMilliseconds
+        }.map { event in
             let blocking = event.attributes?[StallAttributes.kind] != "cpu"
             let site = DeferredCallSites.resolved(event.callSite)
             let leaf = DeferredCallSites.resolved(event.attributes?[StallAttributes.leaf]) ?? "an unnamed function"
             let duration = DurationText.format(nanoseconds: Double(event.durationNanoseconds))
             let cpu = event.attributes?[StallAttributes.cpuMilliseconds].flatMap(Double.init) ?? 0
             let wall = Double(event.durationNanoseconds) / 1e6
-            let thread = event.attributes?[StallAttributes.thread] ?? "a worker thread"
+            let thread = threadDescription(event.attributes?[StallAttributes.thread])
             var evidence = [
                 "\(thread) was held for \(duration) (at least; the watchdog checks every few milliseconds)",
                 "CPU used meanwhile: \(Int(cpu.rounded())) ms (\(wall > 0 ? Int((cpu / wall * 100).rounded()) : 0)% of the time)"
@@ -43,6 +52,7 @@ public enum StallDetectors {
                         + "(`try await pool.runIfActive { … }`) or a thread of its own. Every request waiting for this thread waits too.",
                     estimatedSavingNanoseconds: event.durationNanoseconds,
                     callSite: site,
+                    fingerprint: "blocked in " + leaf,
                     count: 1
                 )
             }
@@ -55,8 +65,17 @@ public enum StallDetectors {
                     + "(`NIOThreadPool`, a dedicated thread) so other requests keep flowing, and use every core.",
                 estimatedSavingNanoseconds: event.durationNanoseconds / 2,
                 callSite: site,
+                fingerprint: "computing in " + leaf,
                 count: 1
             )
         }
+    }
+
+    /// Thread names are cut to 15 characters by the kernel ("oot.default-qos"): say what the thread is.
+    static func threadDescription(_ name: String?) -> String {
+        guard let name else { return "a worker thread" }
+        if name.hasSuffix("default-qos") || name.hasSuffix("initiated-qos") { return "a thread of Swift's cooperative pool (\(name))" }
+        if name.hasPrefix("NIO-ELT") || name.hasPrefix("NIO-SGLTN") { return "the event loop \(name)" }
+        return "thread \(name)"
     }
 }

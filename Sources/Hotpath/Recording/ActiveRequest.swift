@@ -42,6 +42,7 @@ public final class ActiveRequest: Sendable {
         var droppedEvents = 0
         var droppedDatabaseNanoseconds: UInt64 = 0
         var droppedHTTPNanoseconds: UInt64 = 0
+        var response: ResponseFacts?
     }
 
     public init(method: String, path: String, maximumEvents: Int = 200, startedAt: UInt64 = MonotonicClock.now()) {
@@ -123,6 +124,17 @@ public final class ActiveRequest: Sendable {
                 return nil
             }
         }
+    }
+
+    /// Notes the response's size and encoding (adapters call it for bodies of at least
+    /// ``ResponseFacts/noteworthyBytes``).
+    public func noteResponse(_ facts: ResponseFacts) {
+        state.withLock { $0.response = facts }
+    }
+
+    /// The response noted with ``noteResponse(_:)``, if any.
+    public var response: ResponseFacts? {
+        state.withLock { $0.response }
     }
 
     /// Events so far, in the order they were recorded.

@@ -15,4 +15,6 @@ public struct CompletedRequest: Sendable, Codable, Equatable {
     public var events: [RequestEvent]
     /// Events past the per-request cap: counted in `timing`, not kept.
     public var droppedEvents: Int
+    /// Size and encoding of a large response body; nil for small ones.
+    public var response: ResponseFacts?
 }

@@ -133,6 +133,11 @@ public final class Recorder: Sendable {
     }
 
     /// Requests being served whose last known thread is `thread` (needs ``trackRequestsInFlight()``).
+    /// Every request in flight (with ``trackRequestsInFlight()``).
+    public func requestsInFlight() -> [ActiveRequest] {
+        inFlight.withLock { Array($0.values) }
+    }
+
     public func requestsInFlight(onThread thread: Int32) -> [ActiveRequest] {
         inFlight.withLock { $0.values.filter { $0.thread == thread } }
     }
@@ -190,7 +195,8 @@ public final class Recorder: Sendable {
                 startedAt: request.startedAtWallClock,
                 timing: timing,
                 events: events,
-                droppedEvents: dropped
+                droppedEvents: dropped,
+                response: request.response
             )
             store.nextID &+= 1
             let aggregate: RouteAggregate

@@ -49,7 +49,8 @@ public struct RouteReport: Sendable, Codable {
     public var histogram: LatencyHistogram
     /// Slowest requests first, with their events.
     public var slowest: [RequestReport]
-    /// What the detectors found in this route's slowest requests, biggest saving first; one
+    /// What the detectors found in this route's slowest requests (and the latest that stalled a
+    /// thread), biggest saving first; one
     /// entry per kind and statement shape or call names (the request where it cost most);
     /// plus GETs repeated across this route's requests.
     public var findings: [Finding]
@@ -91,7 +92,7 @@ public struct RouteReport: Sendable, Codable {
         histogram = aggregate.latency
         slowest = aggregate.slowest.map(RequestReport.init)
         findings = Self.findings(
-            in: aggregate.slowest, queryThresholds: queryThresholds, httpThresholds: httpThresholds,
+            in: aggregate.examples, queryThresholds: queryThresholds, httpThresholds: httpThresholds,
             acrossRequests: acrossRequests, advice: advice
         )
     }
@@ -105,8 +106,13 @@ public struct RouteReport: Sendable, Codable {
             let found = QueryDetectors.findings(in: request, thresholds: queryThresholds, advice: advice)
                 + HTTPDetectors.findings(in: request, thresholds: httpThresholds)
                 + StallDetectors.findings(in: request)
+                + ResponseDetectors.findings(in: request)
             for finding in found {
-                let key = finding.kind.rawValue + "|" + (finding.fingerprint ?? "") + "|" + (finding.callSite ?? "")
+                // Stalls: the longest per kind. The thread is caught wherever it happened to be
+                // (a leaf in the hot loop, a helper it calls), so leaves and sites vary from one
+                // request to the next for the same problem.
+                let isStall = finding.kind == .cpuStall || finding.kind == .blockingCall
+                let key = isStall ? finding.kind.rawValue : finding.kind.rawValue + "|" + (finding.fingerprint ?? "") + "|" + (finding.callSite ?? "")
                 if strongest[key].map({ $0.estimatedSavingNanoseconds < finding.estimatedSavingNanoseconds }) ?? true {
                     strongest[key] = finding
                 }
@@ -157,6 +163,8 @@ public struct RequestReport: Sendable, Codable, Equatable {
     public var httpCalls: Int
     public var events: [EventReport]
     public var droppedEvents: Int
+    /// Body size and encoding, for large responses.
+    public var response: ResponseFacts?
 
     init(_ request: CompletedRequest) {
         id = request.id
@@ -173,6 +181,7 @@ public struct RequestReport: Sendable, Codable, Equatable {
         httpCalls = request.timing.httpCallCount
         events = request.events.map(EventReport.init)
         droppedEvents = request.droppedEvents
+        response = request.response
     }
 }
 

@@ -20,6 +20,9 @@ final class RouteAggregate: @unchecked Sendable {
     var httpCalls: UInt64 = 0
     /// Slowest first, at most `slowestKept`.
     var slowest: [CompletedRequest] = []
+    /// The latest request the watchdog saw stall a thread: stalls are caught on most requests
+    /// that stall, not all, so among equally slow requests the slowest few may all lack one.
+    var lastStalled: CompletedRequest?
 
     init(method: String, route: String, index: Int) {
         self.method = method
@@ -38,6 +41,7 @@ final class RouteAggregate: @unchecked Sendable {
         queries &+= UInt64(request.timing.queryCount)
         maximumQueries = max(maximumQueries, request.timing.queryCount)
         httpCalls &+= UInt64(request.timing.httpCallCount)
+        if !request.events.isEmpty, request.events.contains(where: { $0.kind == .stall }) { lastStalled = request }
         guard slowestKept > 0 else { return }
         if slowest.count < slowestKept {
             slowest.append(request)
@@ -63,6 +67,13 @@ extension RouteAggregate {
         copy.maximumQueries = maximumQueries
         copy.httpCalls = httpCalls
         copy.slowest = slowest
+        copy.lastStalled = lastStalled
         return copy
+    }
+
+    /// The requests the detectors look at: the slowest, and the latest that stalled.
+    var examples: [CompletedRequest] {
+        guard let lastStalled, !slowest.contains(where: { $0.id == lastStalled.id }) else { return slowest }
+        return slowest + [lastStalled]
     }
 }

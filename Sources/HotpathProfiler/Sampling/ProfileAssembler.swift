@@ -47,8 +47,12 @@ struct ProfileAssembler {
             }
         }
         var builder = ProfileBuilder(intervalNanoseconds: intervalNanoseconds, startedAt: startedAtWallClock, label: label)
+        var names: [Int32: String] = [:]
+        for thread in Set(samples.map(\.thread)) { names[thread] = Self.threadName(thread) }
         var threads: Set<Int32> = []
         for sample in samples {
+            // Hotpath's own threads (watchdog, symbolizer) are the tool, not the app.
+            if names[sample.thread]?.hasPrefix("hotpath-") == true { continue }
             var stack: [ProfileFrame] = []
             stack.reserveCapacity(sample.addresses.count * 2)
             // Leaf first in the sample; within an address, innermost inlined frame first.
@@ -78,7 +82,7 @@ struct ProfileAssembler {
             )
         }
         for thread in threads {
-            if let name = Self.threadName(thread) { builder.setThreadName(name, for: thread) }
+            if let name = names[thread] { builder.setThreadName(name, for: thread) }
         }
         builder.addDroppedSamples(dropped)
         builder.setDuration(nanoseconds: end &- startedAt)

@@ -1,0 +1,352 @@
+import Foundation
+import Hotpath
+import HotpathLoad
+import HotpathProfiler
+
+/// What `hotpath diagnose` found: every endpoint measured against the budget, the method's four
+/// suspects checked on each with their evidence, the fixes ranked by saving, and the one to do
+/// first. JSON schema `hotpath-diagnosis/1` (snake_case keys); renderers (text, HTML) read it
+/// and compute nothing.
+public struct Diagnosis: Sendable, Codable {
+    public static let schemaName = "hotpath-diagnosis/1"
+
+    public var schema: String
+    public var tool: String
+    /// ISO 8601.
+    public var startedAt: String
+    /// The server's base URL, e.g. `http://127.0.0.1:8080`.
+    public var target: String
+    /// The budget every endpoint was held to, e.g. "p95<200ms".
+    public var budget: String
+    /// Whether the server's Hotpath report was read (inside view) or only load was measured.
+    public var view: View
+    /// What this diagnosis could not see, in plain words (empty with the middleware).
+    public var blindSpots: [String]
+    public var elapsedSeconds: Double
+    /// Every endpoint within the budget.
+    public var budgetPassed: Bool
+    /// The single change to make first: the biggest estimated saving.
+    public var fixFirst: RankedFix?
+    /// Every fix found, biggest expected impact per effort first.
+    public var fixes: [RankedFix]
+    /// Cheap wins that apply, by expected impact per effort.
+    public var cheapWins: [CheapWin]
+    /// Worst first: over budget before within, then by p95.
+    public var endpoints: [EndpointDiagnosis]
+    /// The server process, when it runs on this machine and was found.
+    public var server: LoadReport.ServerUsage?
+
+    public enum View: String, Sendable, Codable {
+        /// The middleware's report was read: queries, calls, stalls and profiles are known.
+        case inside
+        /// Only what a client sees: latency, throughput, errors, plateaus.
+        case outside
+    }
+
+    public init(
+        startedAt: Date, target: String, budget: String, view: View, blindSpots: [String], elapsedSeconds: Double,
+        fixes: [RankedFix], cheapWins: [CheapWin], endpoints: [EndpointDiagnosis], server: LoadReport.ServerUsage?
+    ) {
+        schema = Self.schemaName
+        tool = "hotpath \(HotpathVersion.current)"
+        self.startedAt = ISO8601DateFormatter().string(from: startedAt)
+        self.target = target
+        self.budget = budget
+        self.view = view
+        self.blindSpots = blindSpots
+        self.elapsedSeconds = elapsedSeconds
+        self.budgetPassed = endpoints.allSatisfy(\.budgetPassed)
+        self.fixes = fixes
+        self.fixFirst = fixes.max { $0.savingMs < $1.savingMs }
+        self.cheapWins = cheapWins
+        self.endpoints = endpoints
+        self.server = server
+    }
+}
+
+/// One endpoint: its load run, its verdict, and what is inside its time.
+public struct EndpointDiagnosis: Sendable, Codable {
+    public var method: String
+    /// The route pattern the server reported (`/orders/{id}`), or the path when unknown.
+    public var route: String
+    /// The path (and query) that was loaded.
+    public var path: String
+    /// The measured run: percentiles, curve, histogram, per-second timeline, status codes.
+    public var load: LoadReport
+    /// Feel of p95.
+    public var feel: Feel
+    public var budgetPassed: Bool
+    /// Connection ramp (when run): throughput and p99 per connection count.
+    public var ramp: [RampStep]?
+    public var plateau: RampPlateau?
+    /// Average per request, from the server's report (inside view only).
+    public var breakdown: TimeBreakdown?
+    /// The four suspects in the method's order (database, outbound HTTP, blocking, CPU), then
+    /// the response's size.
+    public var suspects: [SuspectCheck]
+    /// What the detectors found, biggest saving first.
+    public var findings: [Finding]
+    /// A typical slow request with its events, for the waterfall (inside view only).
+    public var exampleRequest: RequestReport?
+    /// One request profiled with `?profile=1` (slow endpoints, inside view only).
+    public var profile: ProfileSummary?
+    /// Average response body, bytes.
+    public var bytesPerResponse: Double
+
+    public init(
+        method: String, route: String, path: String, load: LoadReport, feel: Feel, budgetPassed: Bool,
+        ramp: [RampStep]?, plateau: RampPlateau?, breakdown: TimeBreakdown?, suspects: [SuspectCheck],
+        findings: [Finding], exampleRequest: RequestReport?, profile: ProfileSummary?, bytesPerResponse: Double
+    ) {
+        self.method = method
+        self.route = route
+        self.path = path
+        self.load = load
+        self.feel = feel
+        self.budgetPassed = budgetPassed
+        self.ramp = ramp
+        self.plateau = plateau
+        self.breakdown = breakdown
+        self.suspects = suspects
+        self.findings = findings
+        self.exampleRequest = exampleRequest
+        self.profile = profile
+        self.bytesPerResponse = bytesPerResponse
+    }
+
+    /// "GET /orders".
+    public var name: String { "\(method) \(route)" }
+}
+
+/// Where an average request's time goes, milliseconds, from the server's own records.
+public struct TimeBreakdown: Sendable, Codable, Equatable {
+    public var totalMs: Double
+    public var databaseMs: Double
+    public var httpMs: Double
+    public var appMs: Double
+    public var queries: Double
+    public var maxQueries: Int
+    public var httpCalls: Double
+
+    public init(totalMs: Double, databaseMs: Double, httpMs: Double, appMs: Double, queries: Double, maxQueries: Int, httpCalls: Double) {
+        self.totalMs = totalMs
+        self.databaseMs = databaseMs
+        self.httpMs = httpMs
+        self.appMs = appMs
+        self.queries = queries
+        self.maxQueries = maxQueries
+        self.httpCalls = httpCalls
+    }
+}
+
+/// One of the method's four suspects, checked on one endpoint.
+public struct SuspectCheck: Sendable, Codable, Equatable {
+    public enum Suspect: String, Sendable, Codable, CaseIterable {
+        case database
+        case externalHTTP = "external-http"
+        case blocking
+        case cpu
+        /// Not one of the four, but the method's cheapest win: what is sent back.
+        case response
+
+        /// The method's wording.
+        public var title: String {
+            switch self {
+            case .database: "Database queries"
+            case .externalHTTP: "External HTTP calls"
+            case .blocking: "Blocking work in async code"
+            case .cpu: "CPU-heavy code"
+            case .response: "Response size"
+            }
+        }
+    }
+
+    public enum Status: String, Sendable, Codable {
+        /// The suspect is guilty here: see the findings.
+        case found
+        /// Checked, and clear.
+        case clear
+        /// Could not be checked (no middleware, nothing recorded).
+        case unknown
+    }
+
+    public var suspect: Suspect
+    public var status: Status
+    /// One line: "201 queries per request, 1 N+1 shape" or "no outbound calls".
+    public var summary: String
+    /// Kinds of the findings that make it guilty.
+    public var findingKinds: [Finding.Kind]
+
+    public init(suspect: Suspect, status: Status, summary: String, findingKinds: [Finding.Kind] = []) {
+        self.suspect = suspect
+        self.status = status
+        self.summary = summary
+        self.findingKinds = findingKinds
+    }
+}
+
+/// One request's profile, reduced to what a reader needs, plus the profile itself so the
+/// HTML report can draw its flamegraph.
+public struct ProfileSummary: Sendable, Codable {
+    /// Where the server keeps it (`/_hotpath/profiles/3`).
+    public var location: String?
+    public var durationMs: Double
+    public var sampleCount: Int
+    /// Heaviest by self time first, from the samples that say something about the request:
+    /// every on-CPU sample, and off-CPU samples inside app code (a blocking call); threads
+    /// idling in the runtime are left out.
+    public var hottest: [HotFunction]
+    public var profile: Profile
+    /// CPU time the profiled threads used (on-CPU samples), milliseconds; the rest of the
+    /// request was spent waiting (I/O, a lock, a sleep).
+    public var cpuMs: Double
+
+    public init(location: String?, durationMs: Double, sampleCount: Int, hottest: [HotFunction], profile: Profile, cpuMs: Double = 0) {
+        self.location = location
+        self.durationMs = durationMs
+        self.sampleCount = sampleCount
+        self.hottest = hottest
+        self.profile = profile
+        self.cpuMs = cpuMs
+    }
+}
+
+public struct HotFunction: Sendable, Codable, Equatable {
+    public var name: String
+    /// "Images.swift:42", when known.
+    public var location: String?
+    /// Share of the profile's samples where it was the leaf, and where it was anywhere on the stack (0–100).
+    public var selfPercent: Double
+    public var totalPercent: Double
+    public var isLibrary: Bool
+
+    public init(name: String, location: String?, selfPercent: Double, totalPercent: Double, isLibrary: Bool) {
+        self.name = name
+        self.location = location
+        self.selfPercent = selfPercent
+        self.totalPercent = totalPercent
+        self.isLibrary = isLibrary
+    }
+}
+
+/// How much work a fix is.
+public enum Effort: String, Sendable, Codable, Comparable, CaseIterable {
+    /// A one-line change (an index, a header, a setting).
+    case low
+    /// A local code change (a query, `async let`, a cache).
+    case medium
+    /// A redesign (an algorithm, moving work elsewhere).
+    case high
+
+    /// Divides the saving when ranking by impact per effort.
+    public var weight: Double {
+        switch self {
+        case .low: 1
+        case .medium: 2
+        case .high: 4
+        }
+    }
+
+    public static func < (lhs: Effort, rhs: Effort) -> Bool { lhs.weight < rhs.weight }
+}
+
+/// A fix for one finding on one endpoint, with what it should save.
+public struct RankedFix: Sendable, Codable, Equatable {
+    /// "GET /orders".
+    public var endpoint: String
+    /// The finding's kind (`n-plus-one`) or the cheap win's id (`compress-responses`).
+    public var kind: String
+    public var title: String
+    public var fix: String
+    /// Estimated saving per request, milliseconds.
+    public var savingMs: Double
+    public var effort: Effort
+    /// Where in the app, when known.
+    public var callSite: String?
+
+    public init(endpoint: String, kind: String, title: String, fix: String, savingMs: Double, effort: Effort, callSite: String?) {
+        self.endpoint = endpoint
+        self.kind = kind
+        self.title = title
+        self.fix = fix
+        self.savingMs = savingMs
+        self.effort = effort
+        self.callSite = callSite
+    }
+
+    /// Saving divided by effort: what ranks the list.
+    public var impactPerEffort: Double { savingMs / effort.weight }
+}
+
+/// One of the method's cheap wins, where it applies.
+public struct CheapWin: Sendable, Codable, Equatable {
+    /// `add-index`, `eager-load`, `async-let`, `cache`, `compress-responses`, `faster-json`,
+    /// `off-the-pool`, `more-event-loops`, `faster-algorithm`, `fewer-columns`, `batch-queries`.
+    public var id: String
+    public var title: String
+    /// What to do, concretely.
+    public var detail: String
+    /// "GET /orders", …
+    public var endpoints: [String]
+    /// Estimated saving per request summed over the endpoints, milliseconds.
+    public var savingMs: Double
+    public var effort: Effort
+
+    public init(id: String, title: String, detail: String, endpoints: [String], savingMs: Double, effort: Effort) {
+        self.id = id
+        self.title = title
+        self.detail = detail
+        self.endpoints = endpoints
+        self.savingMs = savingMs
+        self.effort = effort
+    }
+
+    public var impactPerEffort: Double { savingMs / effort.weight }
+}
+
+/// The one JSON form of a ``Diagnosis``.
+public enum DiagnosisJSON {
+    public static func encode(_ diagnosis: Diagnosis, pretty: Bool = true) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return try encoder.encode(diagnosis)
+    }
+
+    public static func decode(_ data: Data) throws -> Diagnosis {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return try decoder.decode(Diagnosis.self, from: data)
+    }
+}
+
+/// "Measure again": one endpoint before and after a change.
+public struct EndpointComparison: Sendable, Codable, Equatable {
+    /// "GET /orders".
+    public var endpoint: String
+    /// p50, p95, p99 and req/s with bootstrap intervals and verdicts.
+    public var changes: [MetricChange]
+    public var bytesPerResponseBefore: Double
+    public var bytesPerResponseAfter: Double
+    /// Improved when any metric improved and none regressed; regressed when any regressed.
+    public var verdict: MetricChange.Verdict
+
+    public init(endpoint: String, changes: [MetricChange], bytesPerResponseBefore: Double, bytesPerResponseAfter: Double) {
+        self.endpoint = endpoint
+        self.changes = changes
+        self.bytesPerResponseBefore = bytesPerResponseBefore
+        self.bytesPerResponseAfter = bytesPerResponseAfter
+        if changes.contains(where: { $0.verdict == .regressed }) {
+            verdict = .regressed
+        } else if changes.contains(where: { $0.verdict == .improved }) {
+            verdict = .improved
+        } else {
+            verdict = .unchanged
+        }
+    }
+
+    /// The change of one metric (`p95`), if compared.
+    public func change(_ metric: String) -> MetricChange? { changes.first { $0.metric == metric } }
+}

@@ -1,0 +1,266 @@
+import Foundation
+import Hotpath
+import HotpathLoad
+import HotpathProfiler
+
+/// Runs the method on a server: find its endpoints, load each one, ramp the slow ones, read
+/// what the server saw, profile a slow request, and rank the fixes.
+///
+/// ```swift
+/// let diagnosis = try await DiagnoseRun(options: DiagnoseOptions(baseURL: "http://127.0.0.1:8080", token: "s3cret")).run()
+/// print(DiagnosisText.render(diagnosis))
+/// ```
+public struct DiagnoseRun: Sendable {
+    public let options: DiagnoseOptions
+    /// Told what is happening, one short line at a time ("[3/10] GET /dashboard …").
+    public let progress: @Sendable (String) -> Void
+
+    public init(options: DiagnoseOptions, progress: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.options = options
+        self.progress = progress
+    }
+
+    /// One endpoint to load: its route (when known) and the path to request.
+    struct Planned {
+        var method: String
+        var route: String?
+        var path: String
+    }
+
+    public func run() async throws(DiagnoseError) -> Diagnosis {
+        let started = Date()
+        let clock = MonotonicClock.now()
+        let base = try Self.baseURL(options.baseURL)
+        let reader = options.token.map { ReportReader(base: base.url, token: $0, prefix: options.reportPrefix, timeout: options.timeout, insecure: options.insecure) }
+        let server = try serverProcess(base.target)
+        let serverCPUBefore = server?.cpuSeconds()
+
+        // The inside view needs the report: read it first, so a wrong token stops us now.
+        var planned = options.paths.map { Planned(method: "GET", route: nil, path: $0.hasPrefix("/") ? $0 : "/" + $0) }
+        if let reader {
+            progress("Reading the server's Hotpath report…")
+            let report = try await reader.report()
+            for route in Self.loadableRoutes(report, prefix: options.reportPrefix) where !planned.contains(where: { $0.route == route.route || Self.pathOnly($0.path) == route.path }) {
+                planned.append(Planned(method: route.method, route: route.route, path: route.path))
+            }
+        } else {
+            // Without the report there is nothing to discover: at least prove the server answers.
+            do {
+                _ = try await HTTPFetch.get(base.url + (planned.first?.path ?? "/"), headers: options.headers, timeout: options.timeout, insecure: options.insecure)
+            } catch {
+                throw DiagnoseError(error.message)
+            }
+        }
+        guard !planned.isEmpty else {
+            throw DiagnoseError(
+                reader == nil
+                    ? "no endpoints to diagnose: name them with --path /orders (or give --token so the server's Hotpath report lists its routes)"
+                    : "no routes to diagnose: the server's Hotpath report lists no GET route yet; send it some traffic first, or name endpoints with --path /orders",
+                isInputError: true
+            )
+        }
+
+        var measured: [(Planned, LoadReport, [RampStep]?, RampPlateau?)] = []
+        for (index, endpoint) in planned.enumerated() {
+            progress("[\(index + 1)/\(planned.count)] GET \(endpoint.path): \(DurationText.format(options.duration)) at \(options.connections) connections…")
+            var load = try await loadOnce(base.url + endpoint.path, connections: options.connections, duration: options.duration, server: server)
+            var ramp: [RampStep]?
+            var plateau: RampPlateau?
+            if !load.budgetPassed, options.ramp.count >= 2 {
+                progress("[\(index + 1)/\(planned.count)] GET \(endpoint.path): over budget, ramping connections \(options.ramp.map(String.init).joined(separator: " → "))…")
+                var steps: [RampStep] = []
+                for connections in options.ramp {
+                    let step = try await loadOnce(base.url + endpoint.path, connections: connections, duration: options.rampStepDuration, server: server, warmup: .zero)
+                    let latency = step.latency.percentilesMs
+                    steps.append(RampStep(
+                        connections: connections, requestsPerSecond: step.summary.requestsPerSecond,
+                        p50Ms: latency["p50"] ?? 0, p99Ms: latency["p99"] ?? 0, serverCPUPercent: step.server?.cpuPercent
+                    ))
+                }
+                ramp = steps
+                plateau = RampPlateau.find(in: steps, cores: ServerProcess.cores)
+                load.ramp = steps
+                load.plateau = plateau
+            }
+            measured.append((endpoint, load, ramp, plateau))
+        }
+
+        var report: RecorderReport?
+        if let reader {
+            progress("Reading what the server saw…")
+            report = try await reader.report()
+        }
+        var endpoints: [EndpointDiagnosis] = []
+        for (endpoint, load, ramp, plateau) in measured {
+            let route = report.flatMap { Self.route(for: endpoint, in: $0) }
+            let findings = route?.findings ?? []
+            var profile: ProfileSummary?
+            let wantsProfile = !load.budgetPassed || findings.contains { $0.kind == .cpuStall || $0.kind == .blockingCall }
+            if let reader, options.profile, wantsProfile {
+                progress("Profiling one request of GET \(endpoint.path)…")
+                if let (location, profiled) = await reader.profile(path: endpoint.path, headers: options.headers) {
+                    profile = Self.summary(profiled, location: location)
+                }
+            }
+            let breakdown = route.map {
+                TimeBreakdown(
+                    totalMs: $0.latencyMs.avg, databaseMs: $0.avgDatabaseMs, httpMs: $0.avgHttpMs, appMs: $0.avgAppMs,
+                    queries: $0.avgQueries, maxQueries: $0.maxQueries, httpCalls: $0.avgHttpCalls
+                )
+            }
+            let bytes = load.summary.requests > 0 ? Double(load.summary.bytes) / Double(load.summary.requests) : 0
+            let p95 = load.latency.percentilesMs["p95"] ?? 0
+            endpoints.append(EndpointDiagnosis(
+                method: endpoint.method, route: route?.route ?? endpoint.route ?? Self.pathOnly(endpoint.path), path: endpoint.path,
+                load: load, feel: Feel(nanoseconds: p95 * 1e6), budgetPassed: load.budgetPassed, ramp: ramp, plateau: plateau,
+                breakdown: breakdown,
+                suspects: SuspectChecks.check(
+                    findings: findings, breakdown: breakdown, plateau: plateau, profile: profile, bytesPerResponse: bytes, inside: route != nil
+                ),
+                findings: findings, exampleRequest: route.flatMap { Self.example($0, nearMs: p95) }, profile: profile,
+                bytesPerResponse: bytes
+            ))
+        }
+        endpoints.sort { a, b in
+            if a.budgetPassed != b.budgetPassed { return !a.budgetPassed }
+            return (a.load.latency.percentilesMs["p95"] ?? 0) > (b.load.latency.percentilesMs["p95"] ?? 0)
+        }
+        // The server's CPU over the whole diagnosis, when it could be read at both ends.
+        var usage: LoadReport.ServerUsage?
+        if let server, let before = serverCPUBefore, let after = server.cpuSeconds() {
+            let wall = Double(MonotonicClock.now() - clock) / 1e9
+            usage = LoadReport.ServerUsage(
+                pid: server.pid, name: server.name, cpuPercent: wall > 0 ? max(after - before, 0) / wall * 100 : 0, cores: ServerProcess.cores
+            )
+        }
+        return Diagnosis(
+            startedAt: started, target: base.url, budget: options.budget.description, view: reader == nil ? .outside : .inside,
+            blindSpots: reader == nil ? Self.outsideBlindSpots : [],
+            elapsedSeconds: Double(MonotonicClock.now() - clock) / 1e9,
+            fixes: FixRanking.fixes(for: endpoints), cheapWins: FixRanking.cheapWins(for: endpoints, cores: ServerProcess.cores),
+            endpoints: endpoints, server: usage
+        )
+    }
+
+    static let outsideBlindSpots = [
+        "Measured from the outside only (no --token, or no Hotpath middleware): latency, throughput, errors and the connection ramp are known; queries, outbound calls, blocked threads and profiles are not.",
+        "Add HotpathMiddleware with a report token to the server (and HotpathSQLDatabase, HotpathHTTPClient, the Watchdog) and run again with --token to see inside each request.",
+    ]
+
+    // MARK: - Steps
+
+    private func loadOnce(_ url: String, connections: Int, duration: Duration, server: ServerProcess?, warmup: Duration? = nil) async throws(DiagnoseError) -> LoadReport {
+        let configuration: LoadConfiguration
+        do {
+            var built = LoadConfiguration(target: try LoadTarget(parsing: url))
+            built.connections = connections
+            built.threads = 1
+            built.duration = duration
+            built.warmup = warmup ?? options.warmup
+            built.timeout = options.timeout
+            built.headers = options.headers
+            built.insecure = options.insecure
+            try built.validate()
+            configuration = built
+        } catch {
+            throw DiagnoseError(error.message, isInputError: true)
+        }
+        let run: LoadRun
+        do {
+            run = try LoadRun(configuration: configuration)
+        } catch {
+            throw DiagnoseError(error.message, isInputError: true)
+        }
+        let started = Date()
+        let cpuBefore = server?.cpuSeconds()
+        let clockBefore = MonotonicClock.now()
+        let result: LoadResult
+        do {
+            result = try await run.run()
+        } catch {
+            throw DiagnoseError(error.message)
+        }
+        var report = LoadReport(result: result, verdicts: options.budget.evaluate(result.budgetMeasurement), startedAt: started)
+        if let server, let before = cpuBefore, let after = server.cpuSeconds() {
+            let wall = Double(MonotonicClock.now() - clockBefore) / 1e9
+            let percent = wall > 0 ? max(after - before, 0) / wall * 100 : 0
+            report.server = LoadReport.ServerUsage(pid: server.pid, name: server.name, cpuPercent: percent, cores: ServerProcess.cores)
+        }
+        return report
+    }
+
+    private func serverProcess(_ target: LoadTarget) throws(DiagnoseError) -> ServerProcess? {
+        if let pid = options.serverPID {
+            guard let process = ServerProcess(pid: pid) else { throw DiagnoseError("--server-pid \(pid): no such process on this machine", isInputError: true) }
+            return process
+        }
+        guard ["127.0.0.1", "localhost", "::1", "[::1]"].contains(target.host) else { return nil }
+        return ServerProcess.listening(onPort: target.port)
+    }
+
+    // MARK: - Pure helpers
+
+    /// `http://host:port` from whatever URL was given.
+    static func baseURL(_ text: String) throws(DiagnoseError) -> (url: String, target: LoadTarget) {
+        let target: LoadTarget
+        do {
+            target = try LoadTarget(parsing: text)
+        } catch {
+            throw DiagnoseError(error.message, isInputError: true)
+        }
+        return ("\(target.scheme.rawValue)://\(target.hostHeader)", target)
+    }
+
+    static func pathOnly(_ path: String) -> String {
+        path.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? path
+    }
+
+    /// GET routes the report lists with a concrete path seen for each; not Hotpath's own.
+    static func loadableRoutes(_ report: RecorderReport, prefix: String) -> [(method: String, route: String, path: String)] {
+        report.routes.compactMap { route in
+            guard route.method == "GET", route.route != "NotFound", route.route != "(other routes)", !route.route.hasPrefix(prefix) else { return nil }
+            let seen = route.slowest.first?.path ?? report.recent.first { $0.route == route.route && $0.method == route.method }?.path
+            guard let path = seen ?? (route.route.contains("{") || route.route.contains(":") ? nil : route.route) else { return nil }
+            return (route.method, route.route, path)
+        }
+    }
+
+    static func route(for endpoint: Planned, in report: RecorderReport) -> RouteReport? {
+        if let name = endpoint.route, let found = report.routes.first(where: { $0.route == name && $0.method == endpoint.method }) {
+            return found
+        }
+        let path = pathOnly(endpoint.path)
+        let requests = report.recent + report.routes.flatMap(\.slowest)
+        guard let seen = requests.first(where: { $0.path == path && $0.method == endpoint.method }) else { return nil }
+        return report.routes.first { $0.route == seen.route && $0.method == endpoint.method }
+    }
+
+    /// Of the route's slowest requests, the one closest to the load's p95: slow, but typical.
+    static func example(_ route: RouteReport, nearMs p95: Double) -> RequestReport? {
+        route.slowest.min { abs($0.durationMs - p95) < abs($1.durationMs - p95) }
+    }
+
+    static func summary(_ profile: Profile, location: String) -> ProfileSummary {
+        var telling = profile
+        telling.samples = profile.samples.filter { sample in
+            sample.onCPU || sample.stack.contains { index in
+                let frame = profile.frames.indices.contains(Int(index)) ? profile.frames[Int(index)] : nil
+                return frame.map { !$0.isLibrary && $0.file != nil } ?? false
+            }
+        }
+        let tree = CallTree(telling)
+        let total = Double(max(tree.totalNanoseconds, 1))
+        let hottest = tree.functions.prefix(10).map { function in
+            HotFunction(
+                name: function.name, location: function.frame.shortLocation,
+                selfPercent: Double(function.selfNanoseconds) / total * 100, totalPercent: Double(function.totalNanoseconds) / total * 100,
+                isLibrary: function.frame.isLibrary
+            )
+        }
+        let cpu = profile.samples.filter(\.onCPU).reduce(UInt64(0)) { $0 &+ $1.weightNanoseconds }
+        return ProfileSummary(
+            location: location, durationMs: Double(profile.durationNanoseconds) / 1e6, sampleCount: tree.sampleCount,
+            hottest: Array(hottest), profile: profile, cpuMs: Double(cpu) / 1e6
+        )
+    }
+}

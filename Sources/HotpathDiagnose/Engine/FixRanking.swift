@@ -1,0 +1,102 @@
+import Hotpath
+import HotpathLoad
+
+/// Turns findings into fixes ranked by expected impact per effort, and gathers the method's
+/// cheap wins that apply.
+enum FixRanking {
+    static func effort(of kind: Finding.Kind) -> Effort {
+        switch kind {
+        case .missingIndex, .selectStar, .uncompressedResponse: .low
+        case .nPlusOne, .duplicateQueries, .manySmallQueries, .slowQuery, .sequentialCalls, .repeatedCalls, .blockingCall: .medium
+        case .cpuStall: .high
+        }
+    }
+
+    /// The saving a fix can bring to this endpoint's typical slow request: a finding's estimate
+    /// comes from the slowest request it was seen in, so it is capped at the endpoint's p95.
+    /// Transfer time (compression) is not in the measured latency and is not capped.
+    static func savingMs(_ finding: Finding, p95Ms: Double) -> Double {
+        let estimate = Double(finding.estimatedSavingNanoseconds) / 1e6
+        return finding.kind == .uncompressedResponse ? estimate : min(estimate, p95Ms)
+    }
+
+    static func fixes(for endpoints: [EndpointDiagnosis]) -> [RankedFix] {
+        var fixes: [RankedFix] = []
+        for endpoint in endpoints {
+            let p95 = endpoint.load.latency.percentilesMs["p95"] ?? 0
+            for finding in endpoint.findings {
+                fixes.append(RankedFix(
+                    endpoint: endpoint.name, kind: finding.kind.rawValue, title: finding.title, fix: finding.fix,
+                    savingMs: savingMs(finding, p95Ms: p95), effort: effort(of: finding.kind), callSite: finding.callSite
+                ))
+            }
+        }
+        return fixes.sorted { ($0.impactPerEffort, $0.savingMs) > ($1.impactPerEffort, $1.savingMs) }
+    }
+
+    struct WinTemplate {
+        var id: String
+        var title: String
+        var detail: String
+        var effort: Effort
+    }
+
+    static let templates: [Finding.Kind: WinTemplate] = [
+        .missingIndex: WinTemplate(id: "add-index", title: "Add the missing index", detail: "One CREATE INDEX turns a scan of the table into a lookup; the statement is in the finding.", effort: .low),
+        .selectStar: WinTemplate(id: "fewer-columns", title: "Select only the columns you use", detail: "Name the columns instead of SELECT *: less to read, send and decode.", effort: .low),
+        .uncompressedResponse: WinTemplate(id: "compress-responses", title: "Compress large responses", detail: "gzip or brotli for clients that accept it: JSON shrinks to a fifth or less on the wire.", effort: .low),
+        .nPlusOne: WinTemplate(id: "eager-load", title: "Load related rows together (eager loading)", detail: "A JOIN or one `IN (…)` query instead of one query per row.", effort: .medium),
+        .manySmallQueries: WinTemplate(id: "batch-queries", title: "Fewer, bigger queries", detail: batchDetail, effort: .medium),
+        .duplicateQueries: WinTemplate(id: "batch-queries", title: "Fewer, bigger queries", detail: batchDetail, effort: .medium),
+        .slowQuery: WinTemplate(id: "add-index", title: "Add the missing index", detail: "Look at the slow statement's plan (EXPLAIN) for a scan.", effort: .medium),
+        .sequentialCalls: WinTemplate(id: "async-let", title: "Run independent calls concurrently", detail: "`async let` or a task group: the request waits for the slowest call, not the sum.", effort: .medium),
+        .repeatedCalls: WinTemplate(id: "cache", title: "Cache repeated reads", detail: "Keep the answer of a repeated GET for its useful lifetime instead of asking again.", effort: .medium),
+        .blockingCall: WinTemplate(id: "off-the-pool", title: "Move blocking work off the async threads", detail: "Run synchronous I/O on an NIOThreadPool (`runIfActive`) or use its async API; the cooperative pool has one thread per core.", effort: .medium),
+        .cpuStall: WinTemplate(id: "faster-algorithm", title: "Make the hot computation cheaper", detail: "The profile names the function: a better algorithm, a cache of its result, or work moved out of the request.", effort: .high),
+    ]
+
+    static let batchDetail = "Fewer round trips: GROUP BY, JOINs and `IN (…)` lists instead of one query per number or row, and each identical query once per request."
+
+    static func cheapWins(for endpoints: [EndpointDiagnosis], cores: Int) -> [CheapWin] {
+        var wins: [String: CheapWin] = [:]
+        // Per win and endpoint, the largest saving: two findings on one endpoint that the same
+        // change fixes (a GET repeated within and across requests) save it once.
+        var savings: [String: [String: Double]] = [:]
+        func add(_ template: WinTemplate, endpoint: String, savingMs: Double) {
+            var win = wins[template.id] ?? CheapWin(id: template.id, title: template.title, detail: template.detail, endpoints: [], savingMs: 0, effort: template.effort)
+            if !win.endpoints.contains(endpoint) { win.endpoints.append(endpoint) }
+            savings[template.id, default: [:]][endpoint] = max(savings[template.id]?[endpoint] ?? 0, savingMs)
+            win.savingMs = savings[template.id]?.values.reduce(0, +) ?? 0
+            wins[template.id] = win
+        }
+        for endpoint in endpoints {
+            let p95 = endpoint.load.latency.percentilesMs["p95"] ?? 0
+            for finding in endpoint.findings {
+                guard let template = templates[finding.kind] else { continue }
+                add(template, endpoint: endpoint.name, savingMs: savingMs(finding, p95Ms: p95))
+            }
+            // Encoding that shows in the profile: a faster encoder, or less to encode.
+            if let encoding = endpoint.profile?.hottest.filter({ isJSONEncoding($0.name) }).map(\.totalPercent).max(), encoding >= 15 {
+                add(WinTemplate(
+                    id: "faster-json", title: "A faster JSON encoder, or less to encode",
+                    detail: "JSON encoding took \(Int(encoding.rounded()))% of the profiled request: encode fewer fields, page the list, or use a faster encoder for hot responses.",
+                    effort: .medium
+                ), endpoint: endpoint.name, savingMs: p95 * encoding / 100 / 2)
+            }
+            // CPU-bound while one core does the work: more event-loop threads.
+            if let plateau = endpoint.plateau, plateau.cause == .cpuBound, let cpu = plateau.serverCPUPercent, cores > 1, cpu < 130 {
+                add(WinTemplate(
+                    id: "more-event-loops", title: "Use every core",
+                    detail: "The server stayed near one core (\(Int(cpu.rounded()))% of \(cores * 100)%) while throughput stopped growing: give it more event-loop threads or run more instances.",
+                    effort: .low
+                ), endpoint: endpoint.name, savingMs: p95 / 2)
+            }
+        }
+        return wins.values.sorted { ($0.impactPerEffort, $0.savingMs) > ($1.impactPerEffort, $1.savingMs) }
+    }
+
+    static func isJSONEncoding(_ name: String) -> Bool {
+        name.contains("JSONEncoder") || name.contains("JSONSerialization") || name.contains("JSONWriter")
+            || name.contains("__JSONEncoder") || name.contains("JSONEncoding")
+    }
+}

@@ -1,0 +1,44 @@
+import Hotpath
+
+/// Every fix found, best impact for the effort first, and the method's cheap wins that apply.
+enum FixesSection {
+    static func render(_ diagnosis: Diagnosis, anchors: EndpointAnchors) -> String {
+        var html = "<section class=\"fixes\" id=\"fixes\"><h2>Fixes <small>biggest saving for the effort first</small></h2>"
+        // Stable: fixes with the same impact keep the diagnosis' order.
+        let fixes = diagnosis.fixes.enumerated()
+            .sorted { (HTMLText.orderable($0.element.impactPerEffort), $1.offset) > (HTMLText.orderable($1.element.impactPerEffort), $0.offset) }
+            .map(\.element)
+        if fixes.isEmpty {
+            html += "<p class=\"empty\">No fix was found.</p>"
+        } else {
+            html += "<table class=\"fix-table\"><thead><tr><th class=\"num\">#</th><th>What to change</th><th>Endpoint</th>"
+            html += "<th class=\"num\">Saves / request</th><th>Effort</th></tr></thead><tbody>"
+            for (index, fix) in fixes.enumerated() {
+                html += "<tr><td class=\"num\">\(index + 1)</td><td><b>\(HTMLText.escape(fix.title))</b><br>\(HTMLText.withCode(fix.fix))"
+                if let site = fix.callSite { html += "<br><small>at <code>\(HTMLText.escape(site))</code></small>" }
+                html += "</td><td>\(anchors.link(fix.endpoint))</td><td class=\"num\">\(HTMLText.ms(fix.savingMs))</td>"
+                html += "<td>\(Badges.effort(fix.effort))</td></tr>"
+            }
+            html += "</tbody></table>"
+        }
+        html += "<h2>Cheap wins <small>common changes that apply here</small></h2>"
+        let wins = diagnosis.cheapWins.enumerated()
+            .sorted { (HTMLText.orderable($0.element.impactPerEffort), $1.offset) > (HTMLText.orderable($1.element.impactPerEffort), $0.offset) }
+            .map(\.element)
+        if wins.isEmpty {
+            html += "<p class=\"empty\">None of the cheap wins applies.</p>"
+        } else {
+            html += "<div class=\"wins\">"
+            for win in wins {
+                html += "<article class=\"win\"><h4>\(HTMLText.escape(win.title))</h4><p>\(HTMLText.withCode(win.detail))</p>"
+                html += "<p class=\"meta\">Saves about <b>\(HTMLText.ms(win.savingMs))</b> per request · \(Badges.effort(win.effort))</p>"
+                if !win.endpoints.isEmpty {
+                    html += "<p class=\"meta\">On " + win.endpoints.map(anchors.link).joined(separator: ", ") + "</p>"
+                }
+                html += "</article>"
+            }
+            html += "</div>"
+        }
+        return html + "</section>"
+    }
+}

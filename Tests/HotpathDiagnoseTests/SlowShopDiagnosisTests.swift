@@ -1,0 +1,186 @@
+import Foundation
+import Hotpath
+import HotpathDiagnose
+import HotpathLoad
+import HotpathTestSupport
+import SlowShop
+import Testing
+
+/// The whole diagnosis of SlowShop, a real Hummingbird app on SQLite with a partner API, over
+/// loopback: every planted suspect found on its endpoint with the right kind, the fixed twins
+/// and the control clean, and the fix named first is the one that saves most when applied.
+@Suite("Diagnosis of SlowShop", .serialized)
+struct SlowShopDiagnosisTests {
+    static let token = "test-token"
+
+    /// Serves SlowShop (small scale) in a process of its own while `body` runs: the other
+    /// tests of this process share its cooperative pool and would slow the shop down.
+    static func withShop<T: Sendable>(
+        database: String, fixed: Bool, _ body: @Sendable (String) async throws -> T
+    ) async throws -> T {
+        try await HeavyTests.oneAtATime {
+            // Debug builds compute several times slower: a stall must last longer to count.
+            let shop = try await SlowShopProcess.start(database: database, fixed: fixed, token: token, extraArguments: ["--stall-threshold", "40ms"])
+            defer { shop.stop() }
+            return try await body(shop.url)
+        }
+    }
+
+    /// One request to each endpoint, as real traffic would send, so the report lists the routes.
+    static func visitEveryEndpoint(_ url: String) async throws {
+        for endpoint in SlowShop.endpoints {
+            let response = try await HTTPFetch.get(url + endpoint.path, headers: [("Accept-Encoding", "gzip")], timeout: .seconds(60))
+            #expect(response.status == 200, "\(endpoint.path)")
+        }
+    }
+
+    static func options(_ url: String) -> DiagnoseOptions {
+        DiagnoseOptions(
+            // More connections than pool threads, so blocking a pool thread shows as waiting.
+            baseURL: url, token: token, duration: .seconds(1), warmup: .milliseconds(200),
+            connections: 2 * ProcessInfo.processInfo.activeProcessorCount, ramp: [],
+            profile: true, timeout: .seconds(30)
+        )
+    }
+
+    static func temporaryDatabase() throws -> (folder: URL, path: String) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("slowshop-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return (folder, folder.appendingPathComponent("shop.sqlite").path)
+    }
+
+    @Test func everySuspectIsFoundAndEveryFixRemovesIt() async throws {
+        let (folder, database) = try Self.temporaryDatabase()
+        defer { try? FileManager.default.removeItem(at: folder) }
+
+        let before = try await Self.withShop(database: database, fixed: false) { url in
+            try await Self.visitEveryEndpoint(url)
+            return try await DiagnoseRun(options: Self.options(url)).run()
+        }
+        #expect(before.view == .inside)
+        #expect(before.endpoints.count == SlowShop.endpoints.count, "\(before.endpoints.map(\.name))")
+        for planted in SlowShop.endpoints {
+            let endpoint = try #require(before.endpoints.first { $0.route == planted.route }, "\(planted.route) not diagnosed")
+            let kinds = endpoint.findings.map(\.kind)
+            guard let kind = planted.planted else {
+                #expect(kinds.isEmpty, "the control \(planted.route) must be clean: \(endpoint.findings.map(\.title))")
+                continue
+            }
+            #expect(kinds.contains(kind), "\(planted.route): expected \(kind.rawValue), found \(kinds.map(\.rawValue))")
+            guard let finding = endpoint.findings.first(where: { $0.kind == kind }) else { continue }
+            #expect(!finding.fix.isEmpty && finding.estimatedSavingNanoseconds > 0, "\(planted.route): \(finding)")
+            // The suspect the finding belongs to is marked found, in the method's order.
+            #expect(endpoint.suspects.map(\.suspect) == SuspectCheck.Suspect.allCases)
+            #expect(endpoint.suspects.contains { $0.status == .found && $0.findingKinds.contains(kind) }, "\(planted.route): \(endpoint.suspects)")
+            #expect(before.fixes.contains { $0.endpoint == endpoint.name && $0.kind == kind.rawValue })
+        }
+        // The fixes each finding asks for, concretely.
+        let search = try #require(before.endpoints.first { $0.route == "/orders/search" }?.findings.first { $0.kind == .missingIndex })
+        #expect(search.fix.contains("CREATE INDEX") && search.fix.contains("customer_email"), "\(search.fix)")
+        let quote = try #require(before.endpoints.first { $0.route == "/checkout/quote" }?.findings.first { $0.kind == .sequentialCalls })
+        #expect(quote.fix.contains("async let"))
+        let blocking = try #require(before.endpoints.first { $0.route == "/reports/daily" }?.findings.first { $0.kind == .blockingCall })
+        #expect(blocking.title.contains("usleep"), "\(blocking.title)")
+        let cpu = try #require(before.endpoints.first { $0.route == "/images/thumbnail" })
+        #expect(cpu.findings.contains { $0.kind == .cpuStall && $0.title.contains("boxBlurNaive") }, "\(cpu.findings.map(\.title))")
+        #expect(cpu.profile?.hottest.contains { $0.name.contains("boxBlurNaive") } == true, "\(cpu.profile?.hottest.map(\.name) ?? [])")
+        // Cheap wins name the endpoints they apply to.
+        #expect(before.cheapWins.contains { $0.id == "add-index" && $0.endpoints.contains("GET /orders/search") })
+        #expect(before.cheapWins.contains { $0.id == "compress-responses" && $0.endpoints.contains("GET /catalog/export") })
+        let first = try #require(before.fixFirst)
+        #expect(before.fixes.allSatisfy { $0.savingMs <= first.savingMs })
+
+        // The report round-trips through its JSON.
+        let decoded = try DiagnosisJSON.decode(try DiagnosisJSON.encode(before))
+        #expect(decoded.endpoints.map(\.name) == before.endpoints.map(\.name))
+        #expect(decoded.endpoints.map(\.findings) == before.endpoints.map(\.findings))
+        #expect(decoded.endpoints.map(\.load.latency.histogram) == before.endpoints.map(\.load.latency.histogram))
+        #expect(decoded.fixFirst == before.fixFirst)
+        #expect(decoded.cheapWins == before.cheapWins)
+
+        // The same shop with every fix switched on: nothing left to find.
+        let after = try await Self.withShop(database: database, fixed: true) { url in
+            try await Self.visitEveryEndpoint(url)
+            return try await DiagnoseRun(options: Self.options(url)).run()
+        }
+        for endpoint in after.endpoints {
+            #expect(endpoint.findings.isEmpty, "fixed \(endpoint.name) still has \(endpoint.findings.map(\.title))")
+        }
+        // Measure again: the endpoint named first gains most (within a generous margin).
+        let comparison = DiagnosisComparison.compare(before: before, after: after)
+        #expect(comparison.count == SlowShop.endpoints.count)
+        func gain(_ name: String) -> Double {
+            guard let change = comparison.first(where: { $0.endpoint == name })?.change("p50") else { return 0 }
+            return change.before - change.after
+        }
+        let gains = comparison.map { ($0.endpoint, gain($0.endpoint)) }
+        // Estimates are conservative (a CPU stall is credited half its time, a better algorithm
+        // removes all of it), so the endpoint named first must be among the two that gained most.
+        let topTwo = gains.sorted { $0.1 > $1.1 }.prefix(2).map(\.0)
+        #expect(topTwo.contains(first.endpoint), "fix first: \(first.endpoint) \(first.kind); gains: \(gains)")
+        // Every other fix makes its endpoint faster (the compressed export saves on the wire).
+        for planted in SlowShop.endpoints where planted.planted != .uncompressedResponse && planted.planted != nil {
+            let name = "GET \(planted.route)"
+            let changes = comparison.first { $0.endpoint == name }
+            #expect(changes?.change("p50")?.verdict == .improved || changes?.change("p95")?.verdict == .improved, "\(name): \(changes?.changes ?? [])")
+        }
+        let export = try #require(comparison.first { $0.endpoint == "GET /catalog/export" })
+        #expect(export.bytesPerResponseAfter < export.bytesPerResponseBefore / 3, "compressed: \(export.bytesPerResponseBefore) → \(export.bytesPerResponseAfter)")
+    }
+
+    @Test func badInputsGiveOneClearLine() async throws {
+        // Unreachable: a port nothing listens on.
+        await #expect {
+            try await DiagnoseRun(options: DiagnoseOptions(baseURL: "http://127.0.0.1:1", token: "x", duration: .seconds(1))).run()
+        } throws: { error in
+            (error as? DiagnoseError).map { $0.message.contains("connection refused") && !$0.isInputError } ?? false
+        }
+        let (folder, database) = try Self.temporaryDatabase()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try await Self.withShop(database: database, fixed: false) { url in
+            // Wrong token: the report answers 404, as if it did not exist.
+            await #expect {
+                try await DiagnoseRun(options: DiagnoseOptions(baseURL: url, token: "wrong", duration: .seconds(1))).run()
+            } throws: { error in
+                (error as? DiagnoseError).map { $0.message.contains("token is wrong") && $0.isInputError } ?? false
+            }
+            // No traffic yet: the report lists no routes.
+            await #expect {
+                try await DiagnoseRun(options: DiagnoseOptions(baseURL: url, token: Self.token, duration: .seconds(1))).run()
+            } throws: { error in
+                (error as? DiagnoseError).map { $0.message.contains("no routes") && $0.isInputError } ?? false
+            }
+            // From the outside, without a token and without paths, there is nothing to load.
+            await #expect {
+                try await DiagnoseRun(options: DiagnoseOptions(baseURL: url, duration: .seconds(1))).run()
+            } throws: { error in
+                (error as? DiagnoseError).map { $0.message.contains("--path") && $0.isInputError } ?? false
+            }
+        }
+    }
+
+    /// Without the token the diagnosis still measures and says what it cannot see.
+    @Test func outsideViewMeasuresAndNamesItsBlindSpots() async throws {
+        let (folder, database) = try Self.temporaryDatabase()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let diagnosis = try await Self.withShop(database: database, fixed: false) { url in
+            try await DiagnoseRun(options: DiagnoseOptions(
+                baseURL: url, paths: ["/reports/daily", "/products/42"], duration: .seconds(1), warmup: .milliseconds(100),
+                connections: 2 * ProcessInfo.processInfo.activeProcessorCount + 1, ramp: [1, 8], rampStepDuration: .seconds(1)
+            )).run()
+        }
+        #expect(diagnosis.view == .outside)
+        #expect(!diagnosis.blindSpots.isEmpty)
+        #expect(diagnosis.endpoints.count == 2)
+        let blocked = try #require(diagnosis.endpoints.first { $0.path == "/reports/daily" })
+        #expect(blocked.load.summary.requests > 0)
+        #expect(blocked.findings.isEmpty && blocked.profile == nil && blocked.breakdown == nil)
+        #expect(blocked.suspects.first { $0.suspect == .database }?.status == .unknown)
+        // Blocking on a pool of one thread per core: over budget at twice as many connections, so the ramp ran; the
+        // plateau (when the machine shows one) must blame waiting, not the CPU.
+        #expect(!blocked.budgetPassed, "p95 \(blocked.load.latency.percentilesMs["p95"] ?? 0) ms")
+        #expect(blocked.ramp?.count == 2)
+        if let plateau = blocked.plateau { #expect(plateau.cause != .cpuBound, "\(plateau.message)") }
+        #expect(DiagnosisText.render(diagnosis).contains("from the outside"))
+    }
+}
