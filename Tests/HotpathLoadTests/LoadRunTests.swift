@@ -54,9 +54,11 @@ struct LoadRunTests {
         configuration.duration = .seconds(2)
         let result = try await LoadRun(configuration: configuration).run()
         let p50 = result.latency.percentile(50) / 1e6
-        #expect(p50 >= 20 && p50 <= 25, "p50 \(p50) ms")
+        // Never under the server's delay; above it only by scheduling, which a machine busy
+        // with the other suites stretches (29.5 ms seen once in CI).
+        #expect(p50 >= 20 && p50 <= 35, "p50 \(p50) ms")
         // 4 connections, ~20 ms each: about 200 req/s.
-        #expect(result.requestsPerSecond > 120 && result.requestsPerSecond < 205, "\(result.requestsPerSecond) req/s")
+        #expect(result.requestsPerSecond > 100 && result.requestsPerSecond < 205, "\(result.requestsPerSecond) req/s")
         #expect(result.timeline.count >= 2)
         #expect(result.stopReason == .duration)
     }
