@@ -335,16 +335,18 @@ static int capture_blocked(int32_t tid, uintptr_t *out, int max) {
 
 // Which of `values` (Swift task pointers) a blocked thread's stack holds: the job it runs keeps
 // its task in callee-saved registers that the frames below spill, so the running task's
-// pointer is on the stack between the system call and swift_job_run. -1 when none is.
+// pointer is on the stack between the system call and swift_job_run. -1 when none is, -2 when
+// the stack could not be read.
 int hotpath_blocked_stack_holds(int32_t tid, const uintptr_t *values, int count, int max_bytes) {
     uintptr_t sp, pc;
-    if (count <= 0 || !blocked_registers(tid, &sp, &pc)) return -1;
+    if (!blocked_registers(tid, &sp, &pc)) return -2;
+    if (count <= 0) return -1;
     enum { WINDOW = 4096 };
     uintptr_t words[WINDOW];
     size_t available = (size_t)max_bytes / sizeof(uintptr_t);
     if (available > WINDOW) available = WINDOW;
     while (available > 16 && !read_safely(sp, words, available * sizeof(uintptr_t))) available /= 2;
-    if (available <= 16) return -1;
+    if (available <= 16) return -2;
     for (size_t i = 0; i < available; i++) {
         if (words[i] == 0) continue;
         for (int k = 0; k < count; k++) {
@@ -759,7 +761,7 @@ int hotpath_capture_thread_task(int32_t tid, uintptr_t *out, int max, int *on_cp
 uint64_t hotpath_thread_cpu_ns(int32_t tid) { (void)tid; return 0; }
 int hotpath_blocked_stack_holds(int32_t tid, const uintptr_t *values, int count, int max_bytes) {
     (void)tid; (void)values; (void)count; (void)max_bytes;
-    return -1;
+    return -2;
 }
 int32_t hotpath_current_tid(void) { return 0; }
 

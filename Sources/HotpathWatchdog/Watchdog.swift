@@ -299,12 +299,22 @@ public final class Watchdog: Sendable {
         let blocking = Self.isBlocking(observation.signature, cpu: cpu, wall: wall)
         let attributes = Self.attributes(blocking: blocking, name: name, cpu: cpu, stackID: stackID)
         // A running thread says which task it runs; a blocked one holds its task's pointer on
-        // its stack. Failing both, the thread the request last ran on: of several such
-        // requests the latest to start is the likely occupant (the others suspended).
-        let requests = recorder.requestInFlight(task: task).map { [$0] }
-            ?? blockedOccupant(tid)
-            ?? recorder.requestsInFlight(onThread: tid).filter { $0.startedAt <= observation.since }
-                .max { $0.startedAt < $1.startedAt }.map { [$0] } ?? []
+        // its stack (when that stack holds none of the requests' tasks, the thread works for
+        // something else: left to the request that finishes on it, if any). Only when the stack
+        // cannot be read, the thread the request last ran on: of several such requests the
+        // latest to start is the likely occupant (the others suspended).
+        let requests: [ActiveRequest]
+        if let request = recorder.requestInFlight(task: task) {
+            requests = [request]
+        } else {
+            switch blockedOccupant(tid) {
+            case .request(let request): requests = [request]
+            case .noRequest: requests = []
+            case .unknown:
+                requests = recorder.requestsInFlight(onThread: tid).filter { $0.startedAt <= observation.since }
+                    .max { $0.startedAt < $1.startedAt }.map { [$0] } ?? []
+            }
+        }
         var events: [(ActiveRequest, Int)] = []
         for request in requests {
             if let index = request.recordOngoing(
@@ -334,13 +344,21 @@ public final class Watchdog: Sendable {
         )
     }
 
+    enum Occupant {
+        case request(ActiveRequest)
+        /// The stack holds none of the in-flight requests' tasks.
+        case noRequest
+        /// The stack could not be read.
+        case unknown
+    }
+
     /// The in-flight request whose task a blocked thread is running, found on its stack.
-    private func blockedOccupant(_ tid: Int32) -> [ActiveRequest]? {
+    private func blockedOccupant(_ tid: Int32) -> Occupant {
         let candidates = recorder.requestsInFlight().filter { $0.task != 0 }
-        guard !candidates.isEmpty else { return nil }
         let tasks = candidates.map(\.task)
         let index = tasks.withUnsafeBufferPointer { hotpath_blocked_stack_holds(tid, $0.baseAddress, Int32($0.count), 32 * 1024) }
-        return index >= 0 && Int(index) < candidates.count ? [candidates[Int(index)]] : nil
+        if index == -2 { return .unknown }
+        return index >= 0 && Int(index) < candidates.count ? .request(candidates[Int(index)]) : .noRequest
     }
 
     private func extend(_ reported: Reported, tid: Int32, observation: Observation, at now: UInt64) {

@@ -59,3 +59,14 @@ struct ResponseAndStallDetectorTests {
         #expect(blocked.first?.kind == .blockingCall)
     }
 }
+
+extension ResponseAndStallDetectorTests {
+    @Test(arguments: [
+        ("Shop/Images.swift:75 (ImageFilter.blur(_:side:))", "ImageFilter.blur(_:side:)"),
+        ("ImageFilter.blur(_:side:)", "ImageFilter.blur(_:side:)"),
+        ("Shop/Images.swift:75", "Shop/Images.swift:75"),
+    ])
+    func stallsOfOneFunctionAreOneProblem(site: String, function: String) {
+        #expect(StallDetectors.function(ofCallSite: site) == function)
+    }
+}

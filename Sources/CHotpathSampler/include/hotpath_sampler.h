@@ -57,7 +57,8 @@ int hotpath_capture_thread_task(int32_t tid, uintptr_t *out, int max, int *on_cp
 uint64_t hotpath_thread_cpu_ns(int32_t tid);
 
 /// Index in `values` of the first one found as a word on blocked thread `tid`'s stack (read up to
-/// `max_bytes` from its stack pointer), or -1: which Swift task a blocked thread is running.
+/// `max_bytes` from its stack pointer): which Swift task a blocked thread is running. -1 when
+/// none is there, -2 when the stack could not be read.
 int hotpath_blocked_stack_holds(int32_t tid, const uintptr_t *values, int count, int max_bytes);
 
 /// The calling thread's id.

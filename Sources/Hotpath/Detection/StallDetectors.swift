@@ -71,6 +71,16 @@ public enum StallDetectors {
         }
     }
 
+    /// The function of a call site: `ImageFilter.blur(_:)` of both
+    /// "Shop/Images.swift:75 (ImageFilter.blur(_:))" and "ImageFilter.blur(_:)".
+    static func function(ofCallSite site: String) -> String {
+        guard site.hasSuffix(")"), let open = site.firstRange(of: " (") else { return site }
+        let head = site[..<open.lowerBound]
+        // "file.swift:12 (function)": the function is in the parentheses.
+        guard head.contains(".swift:") || head.contains(":") else { return site }
+        return String(site[open.upperBound...].dropLast())
+    }
+
     /// Thread names are cut to 15 characters by the kernel ("oot.default-qos"): say what the thread is.
     static func threadDescription(_ name: String?) -> String {
         guard let name else { return "a worker thread" }

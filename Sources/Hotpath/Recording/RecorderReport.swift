@@ -108,11 +108,13 @@ public struct RouteReport: Sendable, Codable {
                 + StallDetectors.findings(in: request)
                 + ResponseDetectors.findings(in: request)
             for finding in found {
-                // Stalls: the longest per kind. The thread is caught wherever it happened to be
-                // (a leaf in the hot loop, a helper it calls), so leaves and sites vary from one
-                // request to the next for the same problem.
+                // Stalls: one per kind and app function. The thread is caught wherever it happened
+                // to be (a leaf in the hot loop, a helper it calls; with or without a line), so
+                // leaves and sites vary from one request to the next for the same problem.
                 let isStall = finding.kind == .cpuStall || finding.kind == .blockingCall
-                let key = isStall ? finding.kind.rawValue : finding.kind.rawValue + "|" + (finding.fingerprint ?? "") + "|" + (finding.callSite ?? "")
+                let key = isStall
+                    ? finding.kind.rawValue + "|" + StallDetectors.function(ofCallSite: finding.callSite ?? finding.fingerprint ?? "")
+                    : finding.kind.rawValue + "|" + (finding.fingerprint ?? "") + "|" + (finding.callSite ?? "")
                 if strongest[key].map({ $0.estimatedSavingNanoseconds < finding.estimatedSavingNanoseconds }) ?? true {
                     strongest[key] = finding
                 }
