@@ -42,9 +42,9 @@ public final class SlowShopProcess: @unchecked Sendable {
         let output = folder.appendingPathComponent("out")
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         let process = Process()
-        process.executableURL = HotpathBinary.url
-        process.arguments = ["slowshop", "--port", "0", "--scale", "small", "--database", database, "--token", token]
+        let arguments = ["slowshop", "--port", "0", "--scale", "small", "--database", database, "--token", token]
             + (fixed ? ["--fixed"] : []) + extraArguments
+        (process.executableURL, process.arguments) = OneCore.command(HotpathBinary.url, arguments)
         process.standardOutput = try FileHandle(forWritingTo: output)
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -70,4 +70,15 @@ public final class SlowShopProcess: @unchecked Sendable {
     }
 
     public var pid: Int32 { process.processIdentifier }
+}
+
+/// Runs a heavy test process on one core (with util-linux's `taskset`, when there is one), so
+/// a loaded server leaves the other cores to the rest of the suite's timing-sensitive tests.
+public enum OneCore {
+    static let taskset = ["/usr/bin/taskset", "/bin/taskset"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    public static func command(_ executable: URL, _ arguments: [String]) -> (URL, [String]) {
+        guard let taskset, ProcessInfo.processInfo.activeProcessorCount > 1 else { return (executable, arguments) }
+        return (URL(fileURLWithPath: taskset), ["-c", "0", executable.path] + arguments)
+    }
 }

@@ -20,9 +20,14 @@ struct CLIRunner {
     /// the few cooperative-pool threads while the process runs (other tasks of the test,
     /// like one that stops a server mid-run, must get to run meanwhile).
     static func runOffPool(_ arguments: [String], timeout: TimeInterval = 60) async throws -> Outcome {
+        try await runProcessOffPool(binary.path, arguments, timeout: timeout)
+    }
+
+    /// ``runProcess(_:_:timeout:)`` on a thread of its own.
+    static func runProcessOffPool(_ path: String, _ arguments: [String], timeout: TimeInterval = 60) async throws -> Outcome {
         try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
-                continuation.resume(with: Result { try run(arguments, timeout: timeout) })
+                continuation.resume(with: Result { try runProcess(path, arguments, timeout: timeout) })
             }
         }
     }
