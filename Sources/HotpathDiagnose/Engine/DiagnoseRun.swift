@@ -88,7 +88,7 @@ public struct DiagnoseRun: Sendable {
         var report: RecorderReport?
         if let reader {
             progress("Reading what the server saw…")
-            report = try await reader.report()
+            report = try await reader.reportWithNames()
         }
         var endpoints: [EndpointDiagnosis] = []
         for (endpoint, load, ramp, plateau) in measured {

@@ -38,6 +38,24 @@ struct ReportReader: Sendable {
         }
     }
 
+    /// The report once the stalls in it have names: the server symbolicates their stacks in
+    /// the background, a moment after the load that caused them. Waits at most `patience`.
+    func reportWithNames(patience: Duration = .seconds(3)) async throws(DiagnoseError) -> RecorderReport {
+        let deadline = ContinuousClock.now + patience
+        var report = try await self.report()
+        while Self.hasUnnamedStalls(report), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(300))
+            report = try await self.report()
+        }
+        return report
+    }
+
+    static func hasUnnamedStalls(_ report: RecorderReport) -> Bool {
+        report.routes.lazy.flatMap(\.findings).contains { finding in
+            (finding.kind == .cpuStall || finding.kind == .blockingCall) && (finding.callSite == nil || finding.title.contains("an unnamed function"))
+        }
+    }
+
     /// Serves `path` once inside a profile and returns it, or nil when the server has no
     /// profiling or was busy with another profile twice.
     func profile(path: String, headers: [(name: String, value: String)]) async -> (location: String, profile: Profile)? {
