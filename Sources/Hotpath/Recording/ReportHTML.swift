@@ -120,21 +120,7 @@ public enum ReportHTML {
 
     // MARK: - Formatting
 
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    static func escape(_ text: String) -> String { HTMLEscaping.text(text) }
 
     static func ms(_ value: Double) -> String {
         if value <= 0 { return "0ms" }

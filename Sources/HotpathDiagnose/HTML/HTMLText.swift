@@ -7,23 +7,7 @@ import Hotpath
 enum HTMLText {
     /// For element content and for attribute values in double quotes (quotes are escaped too,
     /// so the same text is safe in both places).
-    static func escape(_ text: String) -> String {
-        var result = ""
-        result.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            case "'": result += "&#39;"
-            // NUL is replaced by parsers anyway; dropping it keeps srcdoc and tooltips clean.
-            case "\u{0}": break
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result
-    }
+    static func escape(_ text: String) -> String { HTMLEscaping.text(text) }
 
     /// Escaped text where spans between backticks (the detectors' way of quoting code, e.g.
     /// "use `async let`") become `<code>`. An unpaired backtick stays a backtick.

@@ -1,21 +1,10 @@
+import Hotpath
+
 /// Escaping for text placed into an HTML page, so hostile frame names (`<script>`, quotes,
 /// `</script>`) stay text.
 enum EmbeddedText {
     /// For element content and quoted attribute values.
-    static func html(_ text: String) -> String {
-        var result = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            case "'": result += "&#39;"
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result
-    }
+    static func html(_ text: String) -> String { HTMLEscaping.text(text) }
 
     /// A JSON string literal, quotes included, safe inside `<script>`: `<`, `>` and `&` are
     /// `\u` escapes, so neither `</script>` nor `<!--` can appear, and U+2028/U+2029 are
