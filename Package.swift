@@ -155,6 +155,7 @@ let package = Package(
                 "HotpathLoad",
                 "HotpathProfiler",
                 "HotpathDiagnose",
+                "HotpathStacks",
                 "SlowShop",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -164,6 +165,7 @@ let package = Package(
         .target(
             name: "HotpathTestSupport",
             dependencies: [
+                "HotpathStacks",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -185,7 +187,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HotpathProfilerTests",
-            dependencies: ["HotpathProfiler", "HotpathStacks", "CHotpathSampler"],
+            dependencies: ["HotpathProfiler", "HotpathStacks", "CHotpathSampler", "HotpathTestSupport"],
             resources: [.copy("Resources")]
         ),
         .testTarget(

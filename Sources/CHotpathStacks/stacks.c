@@ -189,31 +189,74 @@ int hotpath_capture_frames(uintptr_t *out, int max) { (void)out; (void)max; retu
 #endif
 
 #if defined(__linux__)
+#include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 
 extern char **environ;
 
-int hotpath_spawn_reading(const char *const argv[], const char *stdin_path, int *stdout_fd) {
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC) != 0) return -1;
+int hotpath_spawn(const char *const argv[], const char *const envp[], const char *directory, const char *stdin_path,
+                  const char *stdout_path, const char *stderr_path, int new_process_group, int *stdout_pipe, int *pid_out) {
+    int fds[2] = {-1, -1};
+    if (stdout_pipe && pipe2(fds, O_CLOEXEC) != 0) return errno;
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, stdin_path, O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
-    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-    pid_t pid;
-    int status = posix_spawn(&pid, argv[0], &actions, NULL, (char *const *)argv, environ);
-    posix_spawn_file_actions_destroy(&actions);
-    close(fds[1]);
-    if (status != 0) {
-        close(fds[0]);
-        return -1;
+    if (directory) posix_spawn_file_actions_addchdir_np(&actions, directory);
+    posix_spawn_file_actions_addopen(&actions, 0, stdin_path ? stdin_path : "/dev/null", O_RDONLY, 0);
+    if (stdout_pipe) {
+        posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
+    } else {
+        posix_spawn_file_actions_addopen(&actions, 1, stdout_path ? stdout_path : "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0644);
     }
-    *stdout_fd = fds[0];
+    posix_spawn_file_actions_addopen(&actions, 2, stderr_path ? stderr_path : "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0644);
+    // Nothing else of this process reaches the child: a descriptor it inherited (the socket a
+    // parent watches to learn that this process ended, a listening socket) would stay open for
+    // as long as the child runs, after this process is gone.
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
+    posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+#endif
+    posix_spawnattr_t attributes;
+    posix_spawnattr_init(&attributes);
+    // Signals this process ignores or blocks are not the child's business.
+    sigset_t none, all;
+    sigemptyset(&none);
+    sigfillset(&all);
+    posix_spawnattr_setsigmask(&attributes, &none);
+    posix_spawnattr_setsigdefault(&attributes, &all);
+    short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+    if (new_process_group) {
+        flags |= POSIX_SPAWN_SETPGROUP;
+        posix_spawnattr_setpgroup(&attributes, 0);
+    }
+    posix_spawnattr_setflags(&attributes, flags);
+    pid_t pid;
+    int status = posix_spawn(&pid, argv[0], &actions, &attributes, (char *const *)argv,
+                             envp ? (char *const *)envp : environ);
+    posix_spawnattr_destroy(&attributes);
+    posix_spawn_file_actions_destroy(&actions);
+    if (stdout_pipe) close(fds[1]);
+    if (status != 0) {
+        if (stdout_pipe) close(fds[0]);
+        return status;
+    }
+    if (stdout_pipe) *stdout_pipe = fds[0];
+    *pid_out = pid;
+    return 0;
+}
+
+int hotpath_spawn_reading(const char *const argv[], const char *stdin_path, int *stdout_fd) {
+    int pid = -1;
+    if (hotpath_spawn(argv, NULL, NULL, stdin_path, NULL, NULL, 0, stdout_fd, &pid) != 0) return -1;
     return pid;
 }
 #else
+int hotpath_spawn(const char *const argv[], const char *const envp[], const char *directory, const char *stdin_path,
+                  const char *stdout_path, const char *stderr_path, int new_process_group, int *stdout_pipe, int *pid_out) {
+    (void)argv; (void)envp; (void)directory; (void)stdin_path; (void)stdout_path; (void)stderr_path; (void)new_process_group;
+    (void)stdout_pipe; (void)pid_out;
+    return 95;
+}
 int hotpath_spawn_reading(const char *const argv[], const char *stdin_path, int *stdout_fd) {
     (void)argv; (void)stdin_path; (void)stdout_fd;
     return -1;

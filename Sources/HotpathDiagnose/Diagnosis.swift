@@ -90,14 +90,19 @@ public struct EndpointDiagnosis: Sendable, Codable {
     public var exampleRequest: RequestReport?
     /// One request profiled with `?profile=1` (slow endpoints, inside view only).
     public var profile: ProfileSummary?
+    /// Why no profile was taken though one was wanted (the server does not profile, it stayed
+    /// busy, symbolication ran past the limit…); nil when taken or not wanted.
+    public var profileNotTaken: String?
     /// Average response body, bytes.
     public var bytesPerResponse: Double
 
     public init(
         method: String, route: String, path: String, load: LoadReport, feel: Feel, budgetPassed: Bool,
         ramp: [RampStep]?, plateau: RampPlateau?, breakdown: TimeBreakdown?, suspects: [SuspectCheck],
-        findings: [Finding], exampleRequest: RequestReport?, profile: ProfileSummary?, bytesPerResponse: Double
+        findings: [Finding], exampleRequest: RequestReport?, profile: ProfileSummary?, profileNotTaken: String? = nil,
+        bytesPerResponse: Double
     ) {
+        self.profileNotTaken = profileNotTaken
         self.method = method
         self.route = route
         self.path = path

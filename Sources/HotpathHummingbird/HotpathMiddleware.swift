@@ -70,24 +70,40 @@ public struct HotpathMiddleware<Context: RequestContext>: RouterMiddleware {
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response,
         asked: RequestProfiling.Request, profiling: RequestProfiling
     ) async throws -> Response {
-        var (response, profiled) = try await profiling.serve(label: "\(request.method.rawValue) \(request.uri.path)") {
+        let label = "\(request.method.rawValue) \(context.endpointPath ?? request.uri.path)"
+        var (response, outcome) = try await profiling.serve(asked, label: { label }) {
             try await record(request, context: context, next: next)
         }
-        guard var profile = profiled else {
+        switch outcome {
+        case .busy:
             if let name = HeaderNames.profile { response.headers[name] = RequestProfiling.busy }
-            return response
-        }
-        profile.label = "\(request.method.rawValue) \(context.endpointPath ?? request.uri.path)"
-        if asked == .html {
+        case .stored(let id):
+            if let name = HeaderNames.profile { response.headers[name] = profiling.path(forID: id, access: reports) }
+        case .page(let page):
             var headers = HTTPFields()
             headers[.contentType] = "text/html; charset=utf-8"
             headers[.cacheControl] = "no-store"
-            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: RequestProfiling.html(profile))))
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: page)))
+        case .pageNotReady(let id):
+            return Self.pending(location: profiling.path(forID: id, access: reports))
         }
-        let id = profiling.store(profile)
-        if let name = HeaderNames.profile { response.headers[name] = profiling.path(forID: id, access: reports) }
         return response
     }
+
+    /// A profile still being symbolicated: ask again in a second.
+    static func pending(location: String) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain; charset=utf-8"
+        headers[.cacheControl] = "no-store"
+        headers[.retryAfter] = "1"
+        if let name = HeaderNames.profile { headers[name] = location }
+        return Response(
+            status: .serviceUnavailable, headers: headers,
+            body: ResponseBody(byteBuffer: ByteBuffer(string: "the profile is still being symbolicated; it will be at \(location)\n"))
+        )
+    }
+
+    private func path(of request: Request) -> String { request.uri.path }
 
     private func isAuthorized(_ request: Request) -> Bool {
         let tokenHeader = HeaderNames.token.flatMap { request.headers[$0] }
@@ -151,7 +167,8 @@ public struct HotpathMiddleware<Context: RequestContext>: RouterMiddleware {
         var headers = HTTPFields()
         headers[.cacheControl] = "no-store"
         if case .profile(let name) = endpoint {
-            guard let profiling, let (contentType, body) = profiling.rendered(name) else { return nil }
+            guard let profiling, let rendered = profiling.rendered(name) else { return nil }
+            guard case .ready(let contentType, let body) = rendered else { return Self.pending(location: path(of: request)) }
             headers[.contentType] = contentType
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
         }

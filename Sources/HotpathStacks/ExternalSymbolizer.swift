@@ -1,4 +1,5 @@
 import CHotpathStacks
+import Hotpath
 
 #if canImport(Glibc)
 import Glibc
@@ -10,6 +11,18 @@ import Glibc
 /// address on a large server binary).
 struct ExternalSymbolizer: Sendable {
     let executable: String
+    /// A run that takes longer is killed and counts as failed: a profile or a call site must
+    /// never wait without bound on a symbolizer (a huge debug binary on a loaded machine, a
+    /// wrapper script that hangs).
+    var timeout: Duration = Self.defaultTimeout
+
+    /// 30 s, or `HOTPATH_SYMBOLIZER_TIMEOUT` (seconds) when set.
+    static var defaultTimeout: Duration {
+        if let text = getenv("HOTPATH_SYMBOLIZER_TIMEOUT"), let seconds = Double(String(cString: text)), seconds > 0 {
+            return .milliseconds(Int64(seconds * 1000))
+        }
+        return .seconds(30)
+    }
 
     /// One answer per address: the inline chain, innermost first.
     struct Location: Sendable {
@@ -32,7 +45,7 @@ struct ExternalSymbolizer: Sendable {
         for version in stride(from: 20, through: 14, by: -1) {
             candidates.append("/usr/bin/llvm-symbolizer-\(version)")
         }
-        return candidates.first { access($0, X_OK) == 0 }.map(ExternalSymbolizer.init)
+        return candidates.first { access($0, X_OK) == 0 }.map { ExternalSymbolizer(executable: $0) }
     }
 
     /// Symbolicates `(image path, image-relative address)` pairs; nil when the process could
@@ -103,22 +116,33 @@ struct ExternalSymbolizer: Sendable {
         var stdoutDescriptor: Int32 = -1
         let pid = withCStrings(arguments) { argv in hotpath_spawn_reading(argv, path, &stdoutDescriptor) }
         guard pid > 0 else { return nil }
+        let deadline = MonotonicClock.now() &+ UInt64(max(timeout.nanosecondsValue, 0))
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65_536)
+        var finished = false
         while true {
+            let now = MonotonicClock.now()
+            guard now < deadline else { break }
+            var descriptor = pollfd(fd: stdoutDescriptor, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&descriptor, 1, Int32(min((deadline - now) / 1_000_000 + 1, 1_000)))
+            if ready < 0, errno == EINTR { continue }
+            guard ready > 0 else { continue }
             let count = buffer.withUnsafeMutableBytes { read(stdoutDescriptor, $0.baseAddress, $0.count) }
             if count > 0 {
                 bytes += buffer[0..<count]
             } else if count < 0, errno == EINTR {
                 continue
             } else {
+                finished = count == 0
                 break
             }
         }
         close(stdoutDescriptor)
+        // Past the deadline (or after a read error) the run is abandoned: killed, not waited for.
+        if !finished { kill(pid, SIGKILL) }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0, errno == EINTR {}
-        return String(decoding: bytes, as: UTF8.self)
+        return finished ? String(decoding: bytes, as: UTF8.self) : nil
     }
 
     private func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {

@@ -86,9 +86,18 @@ public final class Symbolicator: Sendable {
     }
 
     private func resolve(_ addresses: [Address]) -> [[StackFrame]] {
-        if let external, let frames = resolveExternally(addresses, with: external) { return frames }
+        guard let external else { return resolveWithRuntime(addresses) }
+        if let frames = resolveExternally(addresses, with: external) { return frames }
+        // The symbolizer failed (crashed, or ran past its timeout). The runtime's symbolicator
+        // takes tens of milliseconds per address on a large binary: fine for a call site or a
+        // stall's stack, minutes for a profile's thousands of addresses, which then stay unnamed.
+        guard addresses.count <= Self.largestRuntimeFallback else { return addresses.map { [unknown($0)] } }
         return resolveWithRuntime(addresses)
     }
+
+    /// Batches up to this size are retried with the runtime's symbolicator when the external
+    /// symbolizer fails.
+    static let largestRuntimeFallback = 64
 
     private func resolveExternally(_ addresses: [Address], with symbolizer: ExternalSymbolizer) -> [[StackFrame]]? {
         var requests: [(image: String, offset: UInt)] = []

@@ -42,25 +42,36 @@ public struct HotpathVaporMiddleware: AsyncMiddleware {
             return try await next.respond(to: request)
         }
         if let profiling, let asked = profiling.request(forQuery: request.url.query), isAuthorized(request) {
-            let (response, profiled) = try await profiling.serve(label: "\(request.method.rawValue) \(path)") {
+            let label = "\(request.method.rawValue) \(Self.routePattern(of: request))"
+            let (response, outcome) = try await profiling.serve(asked, label: { label }) {
                 try await record(request, next: next)
             }
-            guard var profile = profiled else {
+            switch outcome {
+            case .busy:
                 response.headers.replaceOrAdd(name: RequestProfiling.headerName, value: RequestProfiling.busy)
-                return response
-            }
-            profile.label = "\(request.method.rawValue) \(Self.routePattern(of: request))"
-            if asked == .html {
+            case .stored(let id):
+                response.headers.replaceOrAdd(name: RequestProfiling.headerName, value: profiling.path(forID: id, access: reports))
+            case .page(let page):
                 var headers = HTTPHeaders()
                 headers.replaceOrAdd(name: .contentType, value: "text/html; charset=utf-8")
                 headers.replaceOrAdd(name: .cacheControl, value: "no-store")
-                return Response(status: .ok, headers: headers, body: .init(string: RequestProfiling.html(profile)))
+                return Response(status: .ok, headers: headers, body: .init(string: page))
+            case .pageNotReady(let id):
+                return Self.pending(location: profiling.path(forID: id, access: reports))
             }
-            let id = profiling.store(profile)
-            response.headers.replaceOrAdd(name: RequestProfiling.headerName, value: profiling.path(forID: id, access: reports))
             return response
         }
         return try await record(request, next: next)
+    }
+
+    /// A profile still being symbolicated: ask again in a second.
+    static func pending(location: String) -> Response {
+        var headers = HTTPHeaders()
+        headers.replaceOrAdd(name: .contentType, value: "text/plain; charset=utf-8")
+        headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        headers.replaceOrAdd(name: .retryAfter, value: "1")
+        headers.replaceOrAdd(name: RequestProfiling.headerName, value: location)
+        return Response(status: .serviceUnavailable, headers: headers, body: .init(string: "the profile is still being symbolicated; it will be at \(location)\n"))
     }
 
     private func isAuthorized(_ request: Request) -> Bool {
@@ -115,7 +126,8 @@ public struct HotpathVaporMiddleware: AsyncMiddleware {
         var headers = HTTPHeaders()
         headers.replaceOrAdd(name: .cacheControl, value: "no-store")
         if case .profile(let name) = endpoint {
-            guard let profiling, let (contentType, body) = profiling.rendered(name) else { return nil }
+            guard let profiling, let rendered = profiling.rendered(name) else { return nil }
+            guard case .ready(let contentType, let body) = rendered else { return Self.pending(location: request.url.path) }
             headers.replaceOrAdd(name: .contentType, value: contentType)
             return Response(status: .ok, headers: headers, body: .init(buffer: ByteBuffer(bytes: body)))
         }

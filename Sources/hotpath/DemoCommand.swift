@@ -81,7 +81,8 @@ struct DemoCommand: AsyncParsableCommand {
     /// Starts SlowShop, sends each endpoint one request (so its report lists the routes, as
     /// real traffic would), diagnoses it, and stops it.
     private func measure(fixed: Bool, database: String, token: String, perEndpoint: Duration, ramp: Bool, profile: Bool) async throws -> Diagnosis {
-        let shop = try await ShopProcess.start(database: database, fixed: fixed, scale: scale, token: token)
+        let log = URL(fileURLWithPath: database).deletingLastPathComponent().appendingPathComponent(fixed ? "shop-fixed.log" : "shop.log").path
+        let shop = try await ShopProcess.start(database: database, fixed: fixed, scale: scale, token: token, log: log)
         do {
             say("SlowShop\(fixed ? " (fixed)" : "") is listening on \(shop.url) (pid \(shop.pid)); sending each endpoint a first request…")
             for endpoint in SlowShop.endpoints {

@@ -61,6 +61,9 @@ struct DiagnoseCommand: AsyncParsableCommand {
     @Option(name: .customLong("timeout"), help: "Per request (default 10s).")
     var timeout: String = "10s"
 
+    @Option(name: .customLong("profile-timeout"), help: "Longest one request's profile may take, symbolication included (default 30s).")
+    var profileTimeout: String = "30s"
+
     @Option(name: .customLong("report-prefix"), help: "Where the server's Hotpath report lives (default /_hotpath).")
     var reportPrefix: String = "/_hotpath"
 
@@ -104,6 +107,8 @@ struct DiagnoseCommand: AsyncParsableCommand {
         let duration = try DurationText.parse(duration)
         let warmup = try DurationText.parse(warmup)
         let timeout = try DurationText.parse(timeout)
+        let profileLimit = try DurationText.parse(profileTimeout)
+        guard profileLimit > .zero else { throw CLIExit.badInput("--profile-timeout must be more than 0; write e.g. --profile-timeout 30s") }
         guard duration > .zero else { throw CLIExit.badInput("--duration must be more than 0; write e.g. -d 3s") }
         guard connections >= 1 else { throw CLIExit.badInput("--connections must be at least 1") }
         var steps: [Int] = []
@@ -124,7 +129,8 @@ struct DiagnoseCommand: AsyncParsableCommand {
         return DiagnoseOptions(
             baseURL: url, token: token, reportPrefix: ReportAccess(prefix: reportPrefix).prefix, paths: paths,
             budget: budget ?? .methodDefault, duration: duration, warmup: warmup, connections: connections, ramp: steps,
-            profile: !noProfile, headers: headerPairs, timeout: timeout, insecure: insecure, serverPID: serverPid
+            profile: !noProfile, headers: headerPairs, timeout: timeout, insecure: insecure, serverPID: serverPid,
+            profileLimit: profileLimit
         )
     }
 }

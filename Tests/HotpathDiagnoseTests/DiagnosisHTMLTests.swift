@@ -2,6 +2,7 @@ import Foundation
 import Hotpath
 import HotpathLoad
 import HotpathProfiler
+import HotpathTestSupport
 import Testing
 @testable import HotpathDiagnose
 
@@ -363,11 +364,7 @@ struct DiagnosisHTMLTests {
 /// `ExternalTools`: that target does not depend on HotpathTestSupport, so the helper cannot
 /// be shared without changing Package.swift.
 enum Browser {
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
+    typealias Result = ExternalProgram.Outcome
 
     static let chromium: String? = {
         for name in ["chromium", "chromium-browser", "google-chrome"] {
@@ -380,40 +377,13 @@ enum Browser {
     /// ``run(_:)`` on a thread of its own: a browser takes seconds, and a test holding one of
     /// the cooperative pool's few threads that long starves every other suite.
     static func runOffPool(_ arguments: [String]) async -> Result? {
-        await withCheckedContinuation { continuation in
-            Thread.detachNewThread { continuation.resume(returning: run(arguments)) }
-        }
+        await ExternalProgram.runOffPool("/usr/bin/env", arguments)
     }
 
     /// Runs `arguments` through `/usr/bin/env`; output goes through files so a large DOM
     /// cannot fill a pipe and block the child.
     static func run(_ arguments: [String]) -> Result? {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("hotpath-run-\(UUID().uuidString)")
-        do {
-            try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: scratch) }
-            let outURL = scratch.appendingPathComponent("out"), errURL = scratch.appendingPathComponent("err")
-            guard FileManager.default.createFile(atPath: outURL.path, contents: nil),
-                  FileManager.default.createFile(atPath: errURL.path, contents: nil) else { return nil }
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = arguments
-            let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
-            process.standardOutput = out
-            process.standardError = err
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-            process.waitUntilExit()
-            try out.close()
-            try err.close()
-            return Result(
-                status: process.terminationStatus,
-                stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
-                stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
-            )
-        } catch {
-            return nil
-        }
+        ExternalProgram.run("/usr/bin/env", arguments)
     }
 
     /// Chromium logs every console message and uncaught exception to stderr as

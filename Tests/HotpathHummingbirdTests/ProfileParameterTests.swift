@@ -49,6 +49,18 @@ struct ProfileParameterTests {
             }
             #expect(path.hasPrefix("/_hotpath/profiles/"))
             let headers: HTTPFields = [Self.tokenHeader: Self.token]
+            // The response went out before symbolication: the profile answers 503 (with
+            // Retry-After and its location) until it is ready.
+            var pending = true
+            for _ in 0..<3_000 where pending {
+                pending = try await client.execute(uri: path + ".json", method: .get, headers: headers) { response in
+                    guard response.status == .serviceUnavailable else { return false }
+                    #expect(response.headers[.retryAfter] == "1")
+                    #expect(response.headers[Self.profileHeader] == path + ".json")
+                    return true
+                }
+                if pending { try await Task.sleep(for: .milliseconds(20)) }
+            }
             try await client.execute(uri: path, method: .get, headers: headers) { response in
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType]?.hasPrefix("text/html") == true)
@@ -111,7 +123,7 @@ struct ProfileParameterTests {
     /// every request answered.
     @Test func profilingWhileServingManyConcurrentRequests() async throws {
         try await Self.makeApp(profiling: RequestProfiling()).test(.live) { client in
-            let session = try Profiler.start(waitingUpTo: .seconds(120))
+            let session = try await Profiler.start(waitingUpTo: .seconds(120))
             let answered = try await withThrowingTaskGroup(of: Bool.self) { group in
                 for index in 0..<100 {
                     group.addTask {
@@ -120,7 +132,7 @@ struct ProfileParameterTests {
                 }
                 return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
             }
-            let profile = session.stop()
+            let profile = await session.stopInBackground()
             #expect(answered == 100)
             #expect(profile.samples.count > 50, "samples: \(profile.samples.count)")
             #expect(profile.frames.contains { $0.function.contains("checksumOrders") })

@@ -1,52 +1,21 @@
 import Foundation
+import HotpathTestSupport
 
 /// Runs the optional outside checkers (python3 with jsonschema/protobuf, chromium). Tests that
 /// need one are disabled with a printed reason when it is missing.
 enum ExternalTools {
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
+    typealias Result = ExternalProgram.Outcome
 
-    /// Runs `arguments` through `/usr/bin/env` (so PATH is searched), returning nil if it
-    /// could not start. Output goes through files, so large output cannot block the child.
     /// ``run(_:in:)`` on a thread of its own: a browser or an interpreter takes seconds, and a
     /// test holding one of the cooperative pool's few threads that long starves the other suites.
     static func runOffPool(_ arguments: [String], in directory: URL? = nil) async -> Result? {
-        await withCheckedContinuation { continuation in
-            Thread.detachNewThread { continuation.resume(returning: run(arguments, in: directory)) }
-        }
+        await ExternalProgram.runOffPool("/usr/bin/env", arguments, in: directory)
     }
 
+    /// Runs `arguments` through `/usr/bin/env` (so PATH is searched), returning nil if it
+    /// could not start.
     static func run(_ arguments: [String], in directory: URL? = nil) -> Result? {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("hotpath-tool-\(UUID().uuidString)")
-        do {
-            try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: scratch) }
-            let outURL = scratch.appendingPathComponent("out"), errURL = scratch.appendingPathComponent("err")
-            guard FileManager.default.createFile(atPath: outURL.path, contents: nil),
-                  FileManager.default.createFile(atPath: errURL.path, contents: nil) else { return nil }
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = arguments
-            if let directory { process.currentDirectoryURL = directory }
-            let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
-            process.standardOutput = out
-            process.standardError = err
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-            process.waitUntilExit()
-            try out.close()
-            try err.close()
-            return Result(
-                status: process.terminationStatus,
-                stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
-                stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
-            )
-        } catch {
-            return nil
-        }
+        ExternalProgram.run("/usr/bin/env", arguments, in: directory)
     }
 
     static func pythonHas(_ modules: String) -> Bool {

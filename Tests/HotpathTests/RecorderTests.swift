@@ -222,9 +222,9 @@ struct RecordingHelpersTests {
             stopwatch.lap("combine")
             return stopwatch.description
         }
+        // The text's units follow the lap lengths, which a loaded machine stretches.
         #expect(text.hasPrefix("load a: "))
-        #expect(text.hasSuffix("ms"))
-        #expect(text.contains("ms  combine: "))
+        #expect(text.contains("  combine: "))
         #expect(request.events.map(\.name) == ["load a", "combine"])
         #expect(request.events[0].durationNanoseconds >= 12_000_000)
         #expect(request.events[1].startNanoseconds >= request.events[0].durationNanoseconds)

@@ -1,4 +1,5 @@
 import Foundation
+import HotpathStacks
 
 #if canImport(Glibc)
 import Glibc
@@ -20,14 +21,14 @@ public enum HotpathBinary {
 
 /// SlowShop served by `hotpath slowshop` in a process of its own: its threads and its
 /// cooperative pool are not shared with the tests running meanwhile.
-public final class SlowShopProcess: @unchecked Sendable {
+public final class SlowShopProcess: Sendable {
     public let url: String
-    private let process: Process
+    private let child: ChildProcess
     private let folder: URL
 
-    private init(url: String, process: Process, folder: URL) {
+    private init(url: String, child: ChildProcess, folder: URL) {
         self.url = url
-        self.process = process
+        self.child = child
         self.folder = folder
     }
 
@@ -36,40 +37,38 @@ public final class SlowShopProcess: @unchecked Sendable {
     }
 
     /// Starts it (small scale, on a free port) and waits until it listens.
-    public static func start(database: String, fixed: Bool = false, token: String, extraArguments: [String] = []) async throws -> SlowShopProcess {
+    public static func start(
+        database: String, fixed: Bool = false, token: String, extraArguments: [String] = [], environment: [String: String]? = nil
+    ) async throws -> SlowShopProcess {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("slowshop-process-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let output = folder.appendingPathComponent("out")
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        let process = Process()
         let arguments = ["slowshop", "--port", "0", "--scale", "small", "--database", database, "--token", token]
             + (fixed ? ["--fixed"] : []) + extraArguments
-        (process.executableURL, process.arguments) = OneCore.command(HotpathBinary.url, arguments)
-        process.standardOutput = try FileHandle(forWritingTo: output)
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let (executable, commandLine) = OneCore.command(HotpathBinary.url, arguments)
+        let child = try ChildProcess.start(executable.path, commandLine, environment: environment, standardOutput: .file(output.path))
         for _ in 0..<1_200 {
             let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
             if let range = text.range(of: "listening on "), let end = text[range.upperBound...].firstIndex(of: "\n") {
-                return SlowShopProcess(url: String(text[range.upperBound..<end]), process: process, folder: folder)
+                return SlowShopProcess(url: String(text[range.upperBound..<end]), child: child, folder: folder)
             }
-            if !process.isRunning { break }
+            if !child.isRunning { break }
             try await Task.sleep(for: .milliseconds(100))
         }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        child.stopBlocking(grace: .zero)
         try? FileManager.default.removeItem(at: folder)
         throw StartError(description: "hotpath slowshop did not start (\(HotpathBinary.url.path))")
     }
 
-    /// SIGKILL: processes started from the test runner may ignore SIGTERM.
+    /// SIGKILL, to the shop and whatever it started: processes started from the test runner may
+    /// ignore SIGTERM. Bounded, so a `defer` never holds a thread for long.
     public func stop() {
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        child.stopBlocking(grace: .zero)
         try? FileManager.default.removeItem(at: folder)
     }
 
-    public var pid: Int32 { process.processIdentifier }
+    public var pid: Int32 { child.pid }
 }
 
 /// Runs a heavy test process on one core (with util-linux's `taskset`, when there is one), so

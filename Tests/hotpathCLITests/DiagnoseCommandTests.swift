@@ -2,18 +2,87 @@ import Foundation
 import HotpathTestSupport
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// `hotpath demo`, `hotpath diagnose` and `hotpath compare` on diagnoses, run as a user would.
 @Suite("Diagnose and demo commands", .serialized)
 struct DiagnoseCommandTests {
     /// `hotpath slowshop` in the background, until `body` returns.
-    static func withSlowShop<T>(_ body: (String) async throws -> T) async throws -> T {
+    static func withSlowShop<T>(environment: [String: String]? = nil, _ body: (String) async throws -> T) async throws -> T {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hotpath-shop-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let shop = try await SlowShopProcess.start(database: folder.appendingPathComponent("shop.sqlite").path, token: "cli")
+        let shop = try await SlowShopProcess.start(
+            database: folder.appendingPathComponent("shop.sqlite").path, token: "cli", environment: environment
+        )
         defer { shop.stop() }
         return try await body(shop.url)
+    }
 
+    /// A symbolizer that never answers (as `llvm-symbolizer` on a huge debug binary of a
+    /// loaded machine can seem to), for the server: this environment points it there.
+    static func hangingSymbolizer(in folder: URL) throws -> [String: String] {
+        let script = folder.appendingPathComponent("hanging-symbolizer.sh")
+        try Data("#!/bin/sh\nexec sleep 600\n".utf8).write(to: script)
+        chmod(script.path, 0o755)
+        var environment = ProcessInfo.processInfo.environment
+        environment["HOTPATH_SYMBOLIZER"] = script.path
+        return environment
+    }
+
+    /// Issue 23: with the server's symbolizer hanging, the demo still finishes, within bounds.
+    /// Before the fix the demo waited for ever on the shop's exit (a symbolizer the shop started
+    /// had inherited the socket Foundation's `Process` watches), and the server's `?profile=1`
+    /// answered only after symbolication.
+    @Test func demoFinishesWhenTheServersSymbolizerHangs() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hotpath-demo-hang-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var hanging = try Self.hangingSymbolizer(in: folder)
+        hanging["HOTPATH_SYMBOLIZER_TIMEOUT"] = "2"
+        let environment = hanging
+        let started = ContinuousClock.now
+        let demo = try await HeavyTests.oneAtATime {
+            let (executable, arguments) = OneCore.command(
+                CLIRunner.binary, ["demo", "--quick", "--scale", "small", "-d", "300ms", "-o", folder.appendingPathComponent("r.html").path]
+            )
+            return try await CLIRunner.runProcessOffPool(executable.path, arguments, timeout: 240, environment: environment)
+        }
+        #expect(demo.status == 0, "stderr: \(demo.stderr.suffix(2000))\nstdout: \(demo.stdout.suffix(2000))")
+        #expect(demo.stdout.contains("Fix this first:") && demo.stdout.contains("Demo finished in"), "\(demo.stdout.suffix(3000))")
+        #expect(ContinuousClock.now - started < .seconds(200))
+    }
+
+    /// Issue 23: a profile that cannot be had within `--profile-timeout` (here the server's
+    /// symbolizer hangs while other requests keep the server busy) is marked not taken, with
+    /// what it waited for, and the diagnosis goes on.
+    @Test func profileNotTakenWithinItsLimitIsMarkedAndTheDiagnosisGoesOn() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hotpath-profile-limit-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let environment = try Self.hangingSymbolizer(in: folder)
+        let json = folder.appendingPathComponent("d.json").path
+        try await HeavyTests.oneAtATime {
+            try await Self.withSlowShop(environment: environment) { url in
+                // Another client keeps the server's export (large, CPU-heavy responses) busy meanwhile.
+                async let busy = CLIRunner.runOffPool(["load", url + "/catalog/export", "-c", "2", "-d", "15s"], timeout: 60)
+                let started = ContinuousClock.now
+                let diagnosis = try await CLIRunner.runOffPool([
+                    "diagnose", url, "--token", "cli", "--path", "/catalog/export", "--budget", "p95<1ms", "--no-ramp",
+                    "-d", "300ms", "--warmup", "0s", "--profile-timeout", "3s", "--json", json,
+                ], timeout: 120)
+                let elapsed = ContinuousClock.now - started
+                _ = try await busy
+                #expect(diagnosis.status == 99, "\(diagnosis.stdout)\n\(diagnosis.stderr)")
+                #expect(diagnosis.stdout.contains("profile not taken: the server was still symbolicating"), "\(diagnosis.stdout)")
+                #expect(elapsed < .seconds(60), "\(elapsed)")
+            }
+        }
+        let saved = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any]
+        let endpoints = saved?["endpoints"] as? [[String: Any]] ?? []
+        #expect(endpoints.contains { ($0["profile_not_taken"] as? String)?.contains("symbolicating") == true }, "\(endpoints.map { $0["profile_not_taken"] ?? "-" })")
     }
 
     @Test func demoDiagnosesFixesAndMeasuresAgain() async throws {

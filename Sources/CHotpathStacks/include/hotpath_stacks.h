@@ -26,8 +26,19 @@ int hotpath_is_code_address(uintptr_t address);
 /// Returns 1 when found.
 int hotpath_image_of(uintptr_t address, uintptr_t *bias, char *path, int path_capacity);
 
+/// Starts `argv[0]` (a path) with `envp` (NULL: this process's environment) in `directory`
+/// (NULL: this process's), stdin read from
+/// `stdin_path`, stdout appended to `stdout_path` or, when `stdout_pipe` is given, sent to a new
+/// pipe whose read end is returned there, stderr appended to `stderr_path` (each NULL:
+/// /dev/null); in a process group of its own when `new_process_group`. No other descriptor of
+/// this process is passed on, and the child starts with no signal blocked or ignored.
+/// Returns 0 with the pid in `pid_out`, or an errno.
+int hotpath_spawn(const char *const argv[], const char *const envp[], const char *directory, const char *stdin_path,
+                  const char *stdout_path, const char *stderr_path, int new_process_group, int *stdout_pipe, int *pid_out);
+
 /// Starts `argv[0]` with stdin read from `stdin_path` and stdout to a new pipe, whose read end
-/// is returned in `stdout_fd`. Returns the child's pid, or -1.
+/// is returned in `stdout_fd`; no other descriptor of this process is passed on. Returns the
+/// child's pid, or -1.
 int hotpath_spawn_reading(const char *const argv[], const char *stdin_path, int *stdout_fd);
 
 /// The calling thread's OS id (Linux tid), cached per thread: a thread-local read.

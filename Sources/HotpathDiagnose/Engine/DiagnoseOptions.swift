@@ -20,6 +20,9 @@ public struct DiagnoseOptions: Sendable {
     public var rampStepDuration: Duration
     /// Profile one request of each endpoint over budget with `?profile=1` (inside view only).
     public var profile: Bool
+    /// The longest one profile may take, the profiled request and the server's symbolication
+    /// together; past it the endpoint's profile is marked not taken.
+    public var profileLimit: Duration
     /// Sent with every request: by default `Accept-Encoding: gzip`, as browsers do.
     public var headers: [(name: String, value: String)]
     public var timeout: Duration
@@ -32,8 +35,9 @@ public struct DiagnoseOptions: Sendable {
         budget: Budget = .methodDefault, duration: Duration = .seconds(3), warmup: Duration = .milliseconds(500),
         connections: Int = 4, ramp: [Int] = [1, 8], rampStepDuration: Duration = .seconds(1), profile: Bool = true,
         headers: [(name: String, value: String)] = [("Accept-Encoding", "gzip, deflate")], timeout: Duration = .seconds(10),
-        insecure: Bool = false, serverPID: Int32? = nil
+        insecure: Bool = false, serverPID: Int32? = nil, profileLimit: Duration = .seconds(30)
     ) {
+        self.profileLimit = profileLimit
         self.baseURL = baseURL
         self.token = token
         self.reportPrefix = reportPrefix

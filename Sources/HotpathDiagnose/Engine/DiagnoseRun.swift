@@ -95,11 +95,16 @@ public struct DiagnoseRun: Sendable {
             let route = report.flatMap { Self.route(for: endpoint, in: $0) }
             let findings = route?.findings ?? []
             var profile: ProfileSummary?
+            var profileNotTaken: String?
             let wantsProfile = !load.budgetPassed || findings.contains { $0.kind == .cpuStall || $0.kind == .blockingCall }
             if let reader, options.profile, wantsProfile {
                 progress("Profiling one request of GET \(endpoint.path)…")
-                if let (location, profiled) = await reader.profile(path: endpoint.path, headers: options.headers) {
+                switch await reader.profile(path: endpoint.path, headers: options.headers, limit: options.profileLimit) {
+                case .taken(let location, let profiled):
                     profile = Self.summary(profiled, location: location)
+                case .notTaken(let reason):
+                    profileNotTaken = reason
+                    progress("  profile of GET \(endpoint.path) not taken: \(reason)")
                 }
             }
             let breakdown = route.map {
@@ -118,7 +123,7 @@ public struct DiagnoseRun: Sendable {
                     findings: findings, breakdown: breakdown, plateau: plateau, profile: profile, bytesPerResponse: bytes, inside: route != nil
                 ),
                 findings: findings, exampleRequest: route.flatMap { Self.example($0, nearMs: p95) }, profile: profile,
-                bytesPerResponse: bytes
+                profileNotTaken: profileNotTaken, bytesPerResponse: bytes
             ))
         }
         endpoints.sort { a, b in

@@ -56,24 +56,67 @@ struct ReportReader: Sendable {
         }
     }
 
-    /// Serves `path` once inside a profile and returns it, or nil when the server has no
-    /// profiling or was busy with another profile twice.
-    func profile(path: String, headers: [(name: String, value: String)]) async -> (location: String, profile: Profile)? {
+    /// A profile of one request, or why there is none.
+    enum ProfileAttempt {
+        case taken(location: String, profile: Profile)
+        case notTaken(reason: String)
+    }
+
+    /// Serves `path` once inside a profile and returns it. Every step is bounded: the whole
+    /// attempt takes at most `limit` (the profiled request itself, the server's symbolication,
+    /// a busy profiler), and on expiry the reason says what it was waiting for.
+    func profile(path: String, headers: [(name: String, value: String)], limit: Duration) async -> ProfileAttempt {
+        let deadline = ContinuousClock.now + limit
+        func remaining() -> Duration { max(deadline - ContinuousClock.now, .milliseconds(1)) }
         let separator = path.contains("?") ? "&" : "?"
+        var location: String?
         for attempt in 0..<3 {
-            guard let response = try? await HTTPFetch.get(
-                base + path + separator + "profile=1", headers: headers + tokenHeader, timeout: timeout, insecure: insecure
-            ) else { return nil }
-            guard let location = response.header(RequestProfiling.headerName) else { return nil }
-            if location == RequestProfiling.busy {
+            let response: HTTPFetch.Response
+            do {
+                response = try await HTTPFetch.get(
+                    base + path + separator + "profile=1", headers: headers + tokenHeader, timeout: min(timeout, remaining()),
+                    insecure: insecure, maximumBytes: Self.largestProfiledBody
+                )
+            } catch {
+                return .notTaken(reason: "the profiled request failed: \(error.message)")
+            }
+            guard let named = response.header(RequestProfiling.headerName) else {
+                return .notTaken(reason: "the server does not profile (no RequestProfiling given to its Hotpath middleware)")
+            }
+            if named == RequestProfiling.busy {
+                guard attempt < 2, ContinuousClock.now + .milliseconds(200 * (attempt + 1)) < deadline else {
+                    return .notTaken(reason: "the server's profiler stayed busy with another profile")
+                }
                 try? await Task.sleep(for: .milliseconds(200 * (attempt + 1)))
                 continue
             }
-            guard let json = try? await HTTPFetch.get(base + location + ".json", headers: tokenHeader, timeout: timeout, insecure: insecure),
-                json.status == 200, let profile = try? ProfileJSON.decode(json.body)
-            else { return nil }
-            return (location, profile)
+            location = named
+            break
         }
-        return nil
+        guard let location else { return .notTaken(reason: "the server's profiler stayed busy with another profile") }
+        // The server symbolicates after answering: its profile answers 503 until it is ready.
+        while true {
+            let response: HTTPFetch.Response
+            do {
+                response = try await HTTPFetch.get(base + location + ".json", headers: tokenHeader, timeout: min(timeout, remaining()), insecure: insecure)
+            } catch {
+                return .notTaken(reason: "reading the profile at \(location) failed: \(error.message)")
+            }
+            if response.status == 503, ContinuousClock.now + .milliseconds(250) < deadline {
+                try? await Task.sleep(for: .milliseconds(250))
+                continue
+            }
+            if response.status == 503 {
+                return .notTaken(reason: "the server was still symbolicating the profile after \(DurationText.format(limit))")
+            }
+            guard response.status == 200 else { return .notTaken(reason: "\(location).json answered \(response.status)") }
+            guard let profile = try? ProfileJSON.decode(response.body) else {
+                return .notTaken(reason: "\(location).json is not a Hotpath profile")
+            }
+            return .taken(location: location, profile: profile)
+        }
     }
+
+    /// The profiled request's own body is read and dropped; a larger one ends the attempt.
+    static let largestProfiledBody = 64 << 20
 }

@@ -38,6 +38,8 @@ enum EndpointSection {
         }
         if let profile = endpoint.profile {
             html += "<h3>CPU profile of one request</h3>" + FlamegraphEmbed.render(profile)
+        } else if let reason = endpoint.profileNotTaken {
+            html += "<h3>CPU profile of one request</h3><p class=\"empty\">Not taken: \(HTMLText.escape(reason)).</p>"
         }
         html += "<h3>Findings</h3>"
         if endpoint.findings.isEmpty {

@@ -90,6 +90,9 @@ public enum DiagnosisText {
                 lines.append("    \(pad(DecimalText.fixed(function.selfPercent, fractionDigits: 1) + "%", 7)) self \(pad(DecimalText.fixed(function.totalPercent, fractionDigits: 1) + "%", 7)) total  \(function.name)" + (function.location.map { "  \($0)" } ?? ""))
             }
         }
+        if let reason = endpoint.profileNotTaken {
+            lines.append("  profile not taken: \(reason)")
+        }
         if let ramp = endpoint.ramp, !ramp.isEmpty {
             let steps = ramp.map { "\($0.connections) conn: \(DecimalText.fixed($0.requestsPerSecond, fractionDigits: 1)) req/s, p99 \(ms($0.p99Ms))" + ($0.serverCPUPercent.map { ", CPU \(Int($0.rounded()))%" } ?? "") }
             lines.append("  ramp: " + steps.joined(separator: " → "))

@@ -90,20 +90,42 @@ public final class Profiler: Sendable {
     ) throws -> Profiler {
         let deadline = MonotonicClock.now() &+ UInt64(max(patience.nanosecondsValue, 0))
         while true {
-            let claimed = running.withLock { running -> Bool in
-                guard !running else { return false }
-                running = true
-                return true
+            do {
+                return try startNow(configuration: configuration, label: label)
+            } catch ProfilerError.busy where MonotonicClock.now() < deadline {
+                usleep(10_000)
             }
-            if claimed { break }
-            guard MonotonicClock.now() < deadline else { throw ProfilerError.busy }
-            usleep(10_000)
         }
+    }
+
+    /// Starts a profile, or throws ``ProfilerError/busy`` at once when one runs.
+    private static func startNow(configuration: Configuration, label: String?) throws -> Profiler {
+        let claimed = running.withLock { running -> Bool in
+            guard !running else { return false }
+            running = true
+            return true
+        }
+        guard claimed else { throw ProfilerError.busy }
         do {
             return try Profiler(configuration: configuration, label: label)
         } catch {
             running.withLock { $0 = false }
             throw error
+        }
+    }
+
+    /// ``start(configuration:label:waitingUpTo:)`` for async code: while another profile runs
+    /// it waits with `Task.sleep`, leaving its thread of the cooperative pool to other work.
+    public static func start(
+        configuration: Configuration = Configuration(), label: String? = nil, waitingUpTo patience: Duration = .zero
+    ) async throws -> Profiler {
+        let deadline = ContinuousClock.now + patience
+        while true {
+            do {
+                return try startNow(configuration: configuration, label: label)
+            } catch ProfilerError.busy where ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
+            }
         }
     }
 
@@ -146,12 +168,20 @@ public final class Profiler: Sendable {
     /// process, tenths of a second) runs on a thread of its own instead of holding one of the
     /// cooperative pool's few threads, which would stall other requests.
     public func stopInBackground() async -> Profile {
+        await withCheckedContinuation { continuation in
+            stopAndAssembleInBackground { continuation.resume(returning: $0) }
+        }
+    }
+
+    /// Stops sampling now and assembles the profile (symbolication: tenths of a second, more on
+    /// a large debug binary) on a thread of its own, then hands it to `completion`. For callers
+    /// that must not wait for it, e.g. a profiled request whose response goes out at once.
+    public func stopAndAssembleInBackground(_ completion: @escaping @Sendable (Profile) -> Void) {
         guard let assemble = stopSampling() else {
-            return ProfileBuilder(intervalNanoseconds: intervalNanoseconds, label: label).build()
+            completion(ProfileBuilder(intervalNanoseconds: intervalNanoseconds, label: label).build())
+            return
         }
-        return await withCheckedContinuation { continuation in
-            BackgroundThread.run { continuation.resume(returning: assemble()) }
-        }
+        BackgroundThread.run { completion(assemble()) }
     }
 
     /// Stops the sampler and collects the raw samples; returns the (slow) assembly still to do,
@@ -230,12 +260,7 @@ public final class Profiler: Sendable {
         configuration: Configuration = Configuration(), label: String? = nil, waitingUpTo patience: Duration = .zero,
         _ body: () async throws -> T
     ) async throws -> (T, Profile) {
-        var waited = Duration.zero
-        while Profiler.isRunning, waited < patience {
-            try await Task.sleep(for: .milliseconds(10))
-            waited += .milliseconds(10)
-        }
-        let session = try start(configuration: configuration, label: label, waitingUpTo: patience - waited)
+        let session = try await start(configuration: configuration, label: label, waitingUpTo: patience)
         do {
             let value = try await body()
             return (value, await session.stopInBackground())
