@@ -235,6 +235,7 @@ let package = Package(
         .executableTarget(
             name: "hotpath-bench",
             dependencies: [
+                "CHotpathSampler",
                 "HotpathHummingbird",
                 "HotpathProfiler",
                 "HotpathWatchdog",
@@ -253,7 +254,7 @@ let package = Package(
         ),
         .testTarget(
             name: "hotpathCLITests",
-            dependencies: ["hotpath", "HotpathTestSupport"]
+            dependencies: ["hotpath", "hotpath-bench", "HotpathLoad", "HotpathStacks", "HotpathTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -14,7 +14,8 @@
 # 2-core machine. Each run: `hotpath load -t1 -c50` for DURATION (default 5s), then wrk for
 # reference. Prints per-variant medians and, for each variant, the median of its per-run
 # ratios to the "off" run of the same rotation. Then the recorder's own cost per event and
-# per request from `hotpath-bench recorder`.
+# per request from `hotpath-bench recorder`. Each run checks that the middleware saw every
+# request wrk completed (the server's `/_bench/requests` before and after), or fails.
 #
 # Usage: Benchmarks/middleware-overhead.sh   (builds release binaries first)
 #        HOTPATH_BIN=… HOTPATH_BENCH_BIN=… RUNS=7 DURATION=10s Benchmarks/middleware-overhead.sh
@@ -57,8 +58,21 @@ for run in $(seq "$RUNS"); do
     $LOAD_CPU "$BIN" load "http://127.0.0.1:$PORT/" -t 1 -c 50 -d "$DURATION" --no-progress --json "$json" > /dev/null
     r=$(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(round(d['summary']['requests_per_second'],1))" "$json")
     p=$(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(round(d['latency']['percentiles_ms']['p99'],3))" "$json")
-    w=$($LOAD_CPU wrk -t1 -c50 -d"$DURATION" "http://127.0.0.1:$PORT/" | requests_per_sec)
+    before=$(curl -s "http://127.0.0.1:$PORT/_bench/requests")
+    wrk_out=$($LOAD_CPU wrk -t1 -c50 -d"$DURATION" "http://127.0.0.1:$PORT/")
+    w=$(echo "$wrk_out" | requests_per_sec)
+    after=$(curl -s "http://127.0.0.1:$PORT/_bench/requests")
     stop_server
+    # The middleware must have seen every request wrk counted (and at most the 50 in flight
+    # at its end, plus this check's own request): a variant that measured nothing fails here.
+    if [ "$mode" != off ]; then
+      sent=$(echo "$wrk_out" | awk '/requests in/ { print $1 }')
+      seen=$((after - before))
+      if [ "$seen" -lt "$sent" ] || [ "$seen" -gt $((sent + 52)) ]; then
+        echo "CHECK FAILED: $mode saw $seen requests, wrk completed $sent" >&2
+        exit 1
+      fi
+    fi
     rps[$mode]="${rps[$mode]:-} $r"; p99[$mode]="${p99[$mode]:-} $p"; wrk_rps[$mode]="${wrk_rps[$mode]:-} $w"
     if [ "$mode" = off ]; then off_r=$r; off_w=$w; fi
     ratio[$mode]="${ratio[$mode]:-} $(awk -v a="$off_r" -v b="$r" 'BEGIN { print b / a }')"

@@ -3,6 +3,7 @@ import HotpathHummingbird
 import HotpathWatchdog
 import Hummingbird
 import Logging
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -34,7 +35,13 @@ case "hello":
 case "recorder":
     RecorderBenchmark.run()
 case "profiler":
-    try ProfilerBenchmark.overhead()
+    // profiler [--rounds N] [--units U]: the short form runs in the tests, as a self-check.
+    let options = Array(arguments.dropFirst())
+    func value(_ name: String, _ fallback: Int) -> Int {
+        guard let index = options.firstIndex(of: name), index + 1 < options.count, let number = Int(options[index + 1]) else { return fallback }
+        return number
+    }
+    try ProfilerBenchmark.overhead(rounds: value("--rounds", 11), units: value("--units", 1_000))
 case "profile-tree":
     try ProfilerBenchmark.tree(seconds: Double(arguments.dropFirst().first ?? "10") ?? 10)
 case "workload":
@@ -52,20 +59,28 @@ func serveHello(port: Int, mode: String) async throws {
     var logger = Logger(label: "hello")
     logger.logLevel = .error
     let router = Router()
+    let seen: SeenRequests
     switch mode {
     case "on", "on-no-header":
-        router.add(middleware: HotpathMiddleware(recorder: Recorder(), reports: ReportAccess(token: "bench"), serverTiming: mode == "on"))
+        let recorder = Recorder()
+        router.add(middleware: HotpathMiddleware(recorder: recorder, reports: ReportAccess(token: "bench"), serverTiming: mode == "on"))
+        seen = .recorder(recorder)
     case "on-watchdog":
         let recorder = Recorder()
         router.add(middleware: HotpathMiddleware(recorder: recorder, reports: ReportAccess(token: "bench")))
         let watchdog = Watchdog(recorder: recorder)
         watchdog.start()
+        seen = .recorder(recorder)
     case "noop":
-        router.add(middleware: PassThroughMiddleware())
+        let middleware = PassThroughMiddleware<BasicRequestContext>()
+        router.add(middleware: middleware)
+        seen = .counter(middleware.counter)
     default:
-        break
+        seen = .none
     }
     router.get("/") { _, _ in "hello" }
+    // What the server saw, for the benchmark's check that the middleware measured every request.
+    router.get("/_bench/requests") { _, _ in String(seen.count()) }
     // For the README's example output: four 2 ms "queries" recorded as a driver would, and a lap.
     router.get("/demo/orders/{id}") { _, context -> String in
         var stopwatch = Stopwatch()
@@ -132,9 +147,33 @@ enum RecorderBenchmark {
     }
 }
 
-/// A middleware that does nothing: the floor any middleware costs in Hummingbird.
+/// A middleware that does nothing but count (one relaxed atomic add): the floor any
+/// middleware costs in Hummingbird.
 struct PassThroughMiddleware<Context: RequestContext>: RouterMiddleware {
+    let counter = RequestCounter()
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        try await next(request, context)
+        counter.count.add(1, ordering: .relaxed)
+        return try await next(request, context)
+    }
+}
+
+final class RequestCounter: Sendable {
+    let count = Atomic<Int>(0)
+}
+
+/// Who counted the requests the hello server served, for `/_bench/requests`.
+enum SeenRequests: Sendable {
+    case recorder(Recorder)
+    case counter(RequestCounter)
+    case none
+
+    /// Requests seen so far (-1 when nobody counts: the server without middleware).
+    func count() -> Int {
+        switch self {
+        case .recorder(let recorder): Int(recorder.report().routes.reduce(0) { $0 + $1.count })
+        case .counter(let counter): counter.count.load(ordering: .relaxed)
+        case .none: -1
+        }
     }
 }

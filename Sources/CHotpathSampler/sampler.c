@@ -382,6 +382,8 @@ static int tracked(int32_t tid) {
 
 static void track(int32_t tid) {
     if (thread_count >= MAX_THREADS || tid == helper_tid || (only_tid && tid != only_tid) || tracked(tid)) return;
+    // Hotpath's own threads (the watchdog, symbolication) are the tool, not the app.
+    if (hotpath_is_own_thread(tid)) return;
     char path[64];
     snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
     int slot = thread_count++;
@@ -406,7 +408,7 @@ static char state_from_fd(int fd) {
 // signalled, so their sleeps are never cut short.
 static void sample_running_threads(void) {
     for (int i = 0; i < thread_count; i++) {
-        if (!threads[i].alive) continue;
+        if (!threads[i].alive || hotpath_is_own_thread(threads[i].tid)) continue;
         uint64_t cpu = hotpath_thread_cpu_ns(threads[i].tid);
         if (cpu == 0) {
             threads[i].alive = 0;
@@ -434,7 +436,7 @@ static void scan_threads(void) {
 
 static void sample_blocked_threads(uint64_t now) {
     for (int i = 0; i < thread_count; i++) {
-        if (!threads[i].alive || now - threads[i].last_offcpu_ns < offcpu_interval_ns) continue;
+        if (!threads[i].alive || now - threads[i].last_offcpu_ns < offcpu_interval_ns || hotpath_is_own_thread(threads[i].tid)) continue;
         threads[i].last_offcpu_ns = now;
         char state = state_from_fd(threads[i].stat_fd);
         if (state != 'S' && state != 'D') continue;
@@ -454,7 +456,8 @@ static void sample_blocked_threads(uint64_t now) {
 static void *helper_main(void *unused) {
     (void)unused;
     helper_tid = (int32_t)syscall(SYS_gettid);
-    pthread_setname_np(pthread_self(), "hotpath-sampler");
+    hotpath_set_thread_name("hotpath-sampler");
+    hotpath_mark_own_thread();
     uint64_t last_scan = 0;
     struct timespec next;
     clock_gettime(CLOCK_MONOTONIC, &next);
@@ -474,6 +477,7 @@ static void *helper_main(void *unused) {
         next.tv_nsec = (long)(deadline % 1000000000ULL);
         while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR) {}
     }
+    hotpath_unmark_own_thread();
     return NULL;
 }
 
@@ -724,9 +728,6 @@ int hotpath_thread_status(int32_t tid, char *state, long *syscall_number, uintpt
     return result;
 }
 
-void hotpath_name_current_thread(const char *name) {
-    pthread_setname_np(pthread_self(), name);
-}
 
 #else
 
@@ -741,7 +742,6 @@ int hotpath_thread_status_fds(int stat_fd, int syscall_fd, char *state, long *sy
     (void)stat_fd; (void)syscall_fd; *state = 0; *syscall_number = -1; *stack_pointer = 0;
     return 0;
 }
-void hotpath_name_current_thread(const char *name) { (void)name; }
 
 int hotpath_sampler_start(const hotpath_sampler_options *options) { (void)options; return 95; /* EOPNOTSUPP */ }
 void hotpath_sampler_stop(void) {}

@@ -298,3 +298,34 @@ void hotpath_set_thread_name(const char *name) {
 #else
 void hotpath_set_thread_name(const char *name) { (void)name; }
 #endif
+
+// Hotpath's own threads (watchdog, sampler, symbolication), by id: profiles and the watchdog
+// leave them out whatever they are called, and an app's thread is never taken for one of them
+// because of its name. A fixed table: marking and the lookups take no lock and never allocate.
+#define OWN_THREAD_SLOTS 256
+static _Atomic int32_t own_threads[OWN_THREAD_SLOTS];
+
+void hotpath_mark_own_thread(void) {
+    int32_t tid = hotpath_thread_id();
+    if (tid == 0 || hotpath_is_own_thread(tid)) return;
+    for (int i = 0; i < OWN_THREAD_SLOTS; i++) {
+        int32_t expected = 0;
+        if (atomic_compare_exchange_strong(&own_threads[i], &expected, tid)) return;
+    }
+}
+
+void hotpath_unmark_own_thread(void) {
+    int32_t tid = hotpath_thread_id();
+    for (int i = 0; i < OWN_THREAD_SLOTS; i++) {
+        int32_t expected = tid;
+        if (atomic_compare_exchange_strong(&own_threads[i], &expected, 0)) return;
+    }
+}
+
+int hotpath_is_own_thread(int32_t tid) {
+    if (tid == 0) return 0;
+    for (int i = 0; i < OWN_THREAD_SLOTS; i++) {
+        if (atomic_load_explicit(&own_threads[i], memory_order_relaxed) == tid) return 1;
+    }
+    return 0;
+}

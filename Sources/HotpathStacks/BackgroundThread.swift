@@ -8,16 +8,20 @@ import Glibc
 /// Swift concurrency's cooperative pool, whose few threads serve requests: blocking one of
 /// them is exactly what Hotpath's watchdog reports.
 public enum BackgroundThread {
-    /// - Parameter name: the thread's name. Hotpath's own threads are named `hotpath-…`, which
-    ///   profiles leave out (they are the tool, not the app); give another name for app work.
-    public static func run(name: String = "hotpath-symbols", _ body: @escaping @Sendable () -> Void) {
-        let job = Unmanaged.passRetained(Job(body, name: name))
+    /// - Parameters:
+    ///   - name: the thread's name.
+    ///   - isHotpathWork: the thread is Hotpath's own (symbolication, bookkeeping): profiles and
+    ///     the watchdog leave it out. Pass false for work of the app or a test.
+    public static func run(name: String = "hotpath-symbols", isHotpathWork: Bool = true, _ body: @escaping @Sendable () -> Void) {
+        let job = Unmanaged.passRetained(Job(body, name: name, isHotpathWork: isHotpathWork))
         var thread = pthread_t()
         let status = pthread_create(&thread, nil, { raw in
             guard let raw else { return nil }
             let job = Unmanaged<Job>.fromOpaque(raw).takeRetainedValue()
             hotpath_set_thread_name(job.name)
+            if job.isHotpathWork { hotpath_mark_own_thread() }
             job.body()
+            if job.isHotpathWork { hotpath_unmark_own_thread() }
             return nil
         }, job.toOpaque())
         if status == 0 {
@@ -31,9 +35,11 @@ public enum BackgroundThread {
     final class Job: Sendable {
         let body: @Sendable () -> Void
         let name: String
-        init(_ body: @escaping @Sendable () -> Void, name: String) {
+        let isHotpathWork: Bool
+        init(_ body: @escaping @Sendable () -> Void, name: String, isHotpathWork: Bool) {
             self.body = body
             self.name = name
+            self.isHotpathWork = isHotpathWork
         }
     }
 }

@@ -1,4 +1,5 @@
 import CHotpathSampler
+import CHotpathStacks
 import Hotpath
 import HotpathStacks
 import Synchronization
@@ -87,7 +88,9 @@ public final class Watchdog: Sendable {
         let status = pthread_create(&thread, nil, { raw in
             guard let raw else { return nil }
             let watchdog = Unmanaged<Watchdog>.fromOpaque(raw).takeRetainedValue()
-            hotpath_name_current_thread("hotpath-watch")
+            hotpath_set_thread_name("hotpath-watch")
+            hotpath_mark_own_thread()
+            defer { hotpath_unmark_own_thread() }
             watchdog.monitor()
             return nil
         }, box.toOpaque())
@@ -239,7 +242,7 @@ public final class Watchdog: Sendable {
             let name = withUnsafeBytes(of: names[index]) { raw in
                 String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
             }
-            if watches(name), !name.hasPrefix("hotpath-") { result[tids[index]] = name }
+            if watches(name), hotpath_is_own_thread(tids[index]) == 0 { result[tids[index]] = name }
         }
         return result
     }

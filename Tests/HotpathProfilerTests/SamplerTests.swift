@@ -1,4 +1,5 @@
 import CHotpathSampler
+import CHotpathStacks
 import Hotpath
 import Testing
 
@@ -83,6 +84,30 @@ struct SamplerTests {
         return (slept, session.stop())
     }
 
+    /// Issue 22: an app whose executable (and so its main thread) is called `hotpath-…` keeps
+    /// its work in profiles; Hotpath's own threads are known by id, not by name, and stay out.
+    @Test func ownThreadsAreKnownByIdentityNotByName() async throws {
+        let profile = try await offPool { () throws -> Profile in
+            // This thread does the app's work under a name like Hotpath's own threads'.
+            hotpath_set_thread_name("hotpath-bench")
+            var configuration = Profiler.Configuration()
+            configuration.offCPUInterval = nil
+            let session = try Profiler.start(configuration: configuration, waitingUpTo: .seconds(120))
+            // Meanwhile one of Hotpath's own threads computes: not the app's work.
+            let toolDone = Atomic<Bool>(false)
+            BackgroundThread.run(name: "worker-thread") {
+                _ = SamplerWorkload.toolWork(milliseconds: 200)
+                toolDone.store(true, ordering: .releasing)
+            }
+            _ = SamplerWorkload.seventyPercent(milliseconds: 200)
+            while !toolDone.load(ordering: .acquiring) { usleep(1_000) }
+            return session.stop()
+        }
+        let names = Set(profile.frames.map(\.function))
+        #expect(names.contains { $0.contains("seventyPercent") }, "the app's thread named hotpath-… is profiled: \(names.sorted().prefix(30))")
+        #expect(!names.contains { $0.contains("toolWork") }, "Hotpath's own thread is left out")
+    }
+
     /// The watchdog's tool: the stack of another thread, running or blocked.
     @Test func capturesAnotherThreadRunningOrBlocked() async throws {
         for blocked in [false, true] {
@@ -154,11 +179,14 @@ struct SamplerTests {
 /// threads as cores (two here), and the other suites running meanwhile need them.
 func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-        BackgroundThread.run(name: "sampler-test") { continuation.resume(with: Result { try body() }) }
+        BackgroundThread.run(name: "sampler-test", isHotpathWork: false) { continuation.resume(with: Result { try body() }) }
     }
 }
 
 enum SamplerWorkload {
+    /// Work on one of Hotpath's own threads, which profiles leave out.
+    @inline(never) static func toolWork(milliseconds: Int) -> UInt64 { spin(milliseconds: milliseconds) }
+
     @inline(never) static func spin(milliseconds: Int) -> UInt64 {
         let end = MonotonicClock.now() + UInt64(milliseconds) * 1_000_000
         var value: UInt64 = 1

@@ -77,7 +77,5 @@ int hotpath_open_thread_files(int32_t tid, int *stat_fd, int *syscall_fd);
 void hotpath_close_thread_files(int stat_fd, int syscall_fd);
 int hotpath_thread_status_fds(int stat_fd, int syscall_fd, char *state, long *syscall_number, uintptr_t *stack_pointer);
 
-/// Names the calling thread (for the watchdog's and the sampler's own threads).
-void hotpath_name_current_thread(const char *name);
 
 #endif

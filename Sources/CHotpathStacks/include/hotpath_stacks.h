@@ -47,6 +47,14 @@ int32_t hotpath_thread_id(void);
 /// Names the calling thread (its `comm`, 15 characters at most).
 void hotpath_set_thread_name(const char *name);
 
+/// Marks the calling thread as one of Hotpath's own (watchdog, sampler, symbolication), until
+/// ``hotpath_unmark_own_thread``: profiles and the watchdog leave such threads out. By id, never
+/// by name, so an app's thread named like Hotpath's is still seen. At most 256 at once.
+void hotpath_mark_own_thread(void);
+void hotpath_unmark_own_thread(void);
+/// 1 when thread `tid` of this process is marked as Hotpath's own.
+int hotpath_is_own_thread(int32_t tid);
+
 /// A demangled C++ name (malloc'd, free it), or NULL.
 char *hotpath_demangle_cplusplus(const char *mangled);
 

@@ -51,8 +51,6 @@ struct ProfileAssembler {
         for thread in Set(samples.map(\.thread)) { names[thread] = Self.threadName(thread) }
         var threads: Set<Int32> = []
         for sample in samples {
-            // Hotpath's own threads (watchdog, symbolizer) are the tool, not the app.
-            if names[sample.thread]?.hasPrefix("hotpath-") == true { continue }
             var stack: [ProfileFrame] = []
             stack.reserveCapacity(sample.addresses.count * 2)
             // Leaf first in the sample; within an address, innermost inlined frame first.
