@@ -10,6 +10,7 @@ let package = Package(
     products: [
         .library(name: "Hotpath", targets: ["Hotpath"]),
         .library(name: "HotpathLoad", targets: ["HotpathLoad"]),
+        .library(name: "HotpathServing", targets: ["HotpathServing"]),
         .library(name: "HotpathHummingbird", targets: ["HotpathHummingbird"]),
         .library(name: "HotpathVapor", targets: ["HotpathVapor"]),
         .library(name: "HotpathStacks", targets: ["HotpathStacks"]),
@@ -43,7 +44,6 @@ let package = Package(
         .target(
             name: "Hotpath",
             dependencies: [
-                "CHotpathStacks",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
@@ -59,12 +59,16 @@ let package = Package(
                 .product(name: "Atomics", package: "swift-atomics"),
             ]
         ),
+        // What every framework's middleware does (report routes, token, recording, ?profile=1),
+        // written once; the adapters below translate their framework's types.
+        .target(name: "HotpathServing", dependencies: ["Hotpath", "HotpathProfiler"]),
         // Framework adapters: each in its own target, so an app pays only for its framework.
         .target(
             name: "HotpathHummingbird",
             dependencies: [
                 "Hotpath",
                 "HotpathProfiler",
+                "HotpathServing",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -75,6 +79,7 @@ let package = Package(
             dependencies: [
                 "Hotpath",
                 "HotpathProfiler",
+                "HotpathServing",
                 .product(name: "Vapor", package: "vapor"),
             ]
         ),
@@ -103,6 +108,7 @@ let package = Package(
                 "Hotpath",
                 "HotpathSQL",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         // Sampling profiles: the model, the call tree and its renderers (text, HTML,
@@ -116,6 +122,7 @@ let package = Package(
             name: "HotpathHTTPClient",
             dependencies: [
                 "Hotpath",
+                "HotpathStacks",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "ServiceContextModule", package: "swift-service-context"),
@@ -222,12 +229,16 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
+        // The middlewares' shared behaviour, once per framework.
         .testTarget(
-            name: "HotpathVaporTests",
+            name: "HotpathServingTests",
             dependencies: [
+                "HotpathHummingbird",
                 "HotpathVapor",
                 "HotpathProfiler",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "VaporTesting", package: "vapor"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
         // A hello-world Hummingbird server with and without the middleware, for
@@ -250,7 +261,10 @@ let package = Package(
         ),
         .testTarget(
             name: "HotpathDiagnoseTests",
-            dependencies: ["HotpathDiagnose", "HotpathTestSupport", "SlowShop", "hotpath"]
+            dependencies: [
+                "HotpathDiagnose", "HotpathTestSupport", "SlowShop", "hotpath",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
         .testTarget(
             name: "hotpathCLITests",

@@ -22,8 +22,8 @@ enum HTTPCaptureBenchmark {
                 let tokens = HTTPTokenSet(scanning: body)
                 let recordStart = MonotonicClock.now()
                 request.recordCall(
-                    method: "GET", url: urls[call], status: 200, responseBytes: body.count,
-                    from: recordStart &- 1_000, to: recordStart, callSite: "Quote.swift:12", responseTokens: tokens
+                    CallDetail(method: "GET", url: urls[call], status: 200, responseBytes: body.count, responseTokens: tokens),
+                    from: recordStart &- 1_000, to: recordStart, callSite: CallSite(fileID: "Bench/Quote.swift", line: 12)
                 )
                 let end = MonotonicClock.now()
                 scanNanoseconds &+= recordStart &- scanStart

@@ -59,7 +59,7 @@ enum SQLCaptureBenchmark {
                 }
             }
             let completed = recorder.finish(request, route: "/bench", status: 200)
-            site = completed.events.first?.callSite
+            site = completed.events.first?.callSite?.description
         }
         return (Double(MonotonicClock.now() - start) / Double(queries) / 1_000, site)
     }

@@ -87,7 +87,10 @@ func serveHello(port: Int, mode: String) async throws {
         for table in ["orders", "users", "items", "prices"] {
             let start = MonotonicClock.now()
             try await Task.sleep(for: .milliseconds(2))
-            ActiveRequest.current?.record(.database, "SELECT * FROM \(table) WHERE order_id = $1", from: start, to: MonotonicClock.now(), callSite: "Harness/main.swift:\(#line)")
+            ActiveRequest.current?.recordQuery(
+                QueryDetail(sql: "SELECT * FROM \(table) WHERE order_id = $1"), from: start, to: MonotonicClock.now(),
+                callSite: CallSite(fileID: #fileID, line: #line)
+            )
         }
         stopwatch.lap("load order")
         return "order \(context.parameters.get("id") ?? "")"
@@ -113,7 +116,7 @@ enum RecorderBenchmark {
             let request = recorder.begin(method: "GET", path: "/orders/\(index % 100)")
             for _ in 0..<eventsPerRequest {
                 let now = MonotonicClock.now()
-                request.record(.database, "SELECT * FROM orders WHERE id = $1", from: now, to: now &+ 1_000)
+                request.recordQuery(QueryDetail(sql: "SELECT * FROM orders WHERE id = $1"), from: now, to: now &+ 1_000)
             }
             let finishStart = MonotonicClock.now()
             sink &+= Int(recorder.finish(request, route: "/orders/{id}", status: 200).id)

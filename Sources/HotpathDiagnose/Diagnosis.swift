@@ -5,10 +5,10 @@ import HotpathProfiler
 
 /// What `hotpath diagnose` found: every endpoint measured against the budget, the method's four
 /// suspects checked on each with their evidence, the fixes ranked by saving, and the one to do
-/// first. JSON schema `hotpath-diagnosis/1` (snake_case keys); renderers (text, HTML) read it
-/// and compute nothing.
+/// first. JSON schema `hotpath-diagnosis/2` (snake_case keys, see docs/report-format.md);
+/// renderers (text, HTML) read it and compute nothing.
 public struct Diagnosis: Sendable, Codable {
-    public static let schemaName = "hotpath-diagnosis/1"
+    public static let schemaName = "hotpath-diagnosis/2"
 
     public var schema: String
     public var tool: String
@@ -35,6 +35,8 @@ public struct Diagnosis: Sendable, Codable {
     public var endpoints: [EndpointDiagnosis]
     /// The server process, when it runs on this machine and was found.
     public var server: LoadReport.ServerUsage?
+    /// What the server's Hotpath could see (inside view only).
+    public var manifest: InstrumentationManifest?
 
     public enum View: String, Sendable, Codable {
         /// The middleware's report was read: queries, calls, stalls and profiles are known.
@@ -45,8 +47,10 @@ public struct Diagnosis: Sendable, Codable {
 
     public init(
         startedAt: Date, target: String, budget: String, view: View, blindSpots: [String], elapsedSeconds: Double,
-        fixes: [RankedFix], cheapWins: [CheapWin], endpoints: [EndpointDiagnosis], server: LoadReport.ServerUsage?
+        fixes: [RankedFix], cheapWins: [CheapWin], endpoints: [EndpointDiagnosis], server: LoadReport.ServerUsage?,
+        manifest: InstrumentationManifest? = nil
     ) {
+        self.manifest = manifest
         schema = Self.schemaName
         tool = "hotpath \(HotpathVersion.current)"
         self.startedAt = ISO8601DateFormatter().string(from: startedAt)
@@ -175,18 +179,34 @@ public struct SuspectCheck: Sendable, Codable, Equatable {
         case unknown
     }
 
+    /// Why a suspect could not be checked.
+    public enum Unseen: String, Sendable, Codable {
+        /// Only the outside was measured (no report).
+        case outsideView = "outside-view"
+        /// The capture that would show it is not installed in the server.
+        case captureMissing = "capture-missing"
+    }
+
     public var suspect: Suspect
     public var status: Status
     /// One line: "201 queries per request, 1 N+1 shape" or "no outbound calls".
     public var summary: String
     /// Kinds of the findings that make it guilty.
     public var findingKinds: [Finding.Kind]
+    /// For an unknown suspect: why it could not be seen.
+    public var unseen: Unseen?
+    /// For an unknown suspect: how to make it visible, one line.
+    public var enable: String?
 
-    public init(suspect: Suspect, status: Status, summary: String, findingKinds: [Finding.Kind] = []) {
+    public init(
+        suspect: Suspect, status: Status, summary: String, findingKinds: [Finding.Kind] = [], unseen: Unseen? = nil, enable: String? = nil
+    ) {
         self.suspect = suspect
         self.status = status
         self.summary = summary
         self.findingKinds = findingKinds
+        self.unseen = unseen
+        self.enable = enable
     }
 }
 
@@ -259,25 +279,22 @@ public enum Effort: String, Sendable, Codable, Comparable, CaseIterable {
 public struct RankedFix: Sendable, Codable, Equatable {
     /// "GET /orders".
     public var endpoint: String
-    /// The finding's kind (`n-plus-one`) or the cheap win's id (`compress-responses`).
-    public var kind: String
-    public var title: String
-    public var fix: String
+    /// The finding it fixes (its evidence, fix and call site).
+    public var finding: Finding
     /// Estimated saving per request, milliseconds.
     public var savingMs: Double
     public var effort: Effort
-    /// Where in the app, when known.
-    public var callSite: String?
 
-    public init(endpoint: String, kind: String, title: String, fix: String, savingMs: Double, effort: Effort, callSite: String?) {
+    public init(endpoint: String, finding: Finding, savingMs: Double, effort: Effort) {
         self.endpoint = endpoint
-        self.kind = kind
-        self.title = title
-        self.fix = fix
+        self.finding = finding
         self.savingMs = savingMs
         self.effort = effort
-        self.callSite = callSite
     }
+
+    public var kind: Finding.Kind { finding.kind }
+    public var fix: Fix { finding.fix }
+    public var callSite: CallSite? { finding.callSite }
 
     /// Saving divided by effort: what ranks the list.
     public var impactPerEffort: Double { savingMs / effort.weight }
@@ -285,9 +302,8 @@ public struct RankedFix: Sendable, Codable, Equatable {
 
 /// One of the method's cheap wins, where it applies.
 public struct CheapWin: Sendable, Codable, Equatable {
-    /// `add-index`, `eager-load`, `async-let`, `cache`, `compress-responses`, `faster-json`,
-    /// `off-the-pool`, `more-event-loops`, `faster-algorithm`, `fewer-columns`, `batch-queries`.
-    public var id: String
+    /// The kind of change.
+    public var kind: Fix.Kind
     public var title: String
     /// What to do, concretely.
     public var detail: String
@@ -297,8 +313,8 @@ public struct CheapWin: Sendable, Codable, Equatable {
     public var savingMs: Double
     public var effort: Effort
 
-    public init(id: String, title: String, detail: String, endpoints: [String], savingMs: Double, effort: Effort) {
-        self.id = id
+    public init(kind: Fix.Kind, title: String, detail: String, endpoints: [String], savingMs: Double, effort: Effort) {
+        self.kind = kind
         self.title = title
         self.detail = detail
         self.endpoints = endpoints
@@ -309,21 +325,14 @@ public struct CheapWin: Sendable, Codable, Equatable {
     public var impactPerEffort: Double { savingMs / effort.weight }
 }
 
-/// The one JSON form of a ``Diagnosis``.
+/// The one JSON form of a ``Diagnosis`` (``HotpathJSON``).
 public enum DiagnosisJSON {
     public static func encode(_ diagnosis: Diagnosis, pretty: Bool = true) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return try encoder.encode(diagnosis)
+        try HotpathJSON.encoder(pretty: pretty).encode(diagnosis)
     }
 
     public static func decode(_ data: Data) throws -> Diagnosis {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return try decoder.decode(Diagnosis.self, from: data)
+        try HotpathJSON.decoder().decode(Diagnosis.self, from: data)
     }
 }
 

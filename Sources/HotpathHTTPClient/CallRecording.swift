@@ -16,8 +16,7 @@ final class CallRecording: Sendable {
     let status: Int
     let requestBytes: Int?
     let requestBodyTokens: HTTPTokenSet?
-    let callSite: String
-    let nameIncludesQuery: Bool
+    let callSite: CallSite?
     private let state = Mutex(State())
 
     struct State {
@@ -29,7 +28,7 @@ final class CallRecording: Sendable {
 
     init(
         request: ActiveRequest, method: String, url: String, start: UInt64, headEnd: UInt64, status: Int,
-        requestBytes: Int?, requestBodyTokens: HTTPTokenSet?, callSite: String, nameIncludesQuery: Bool
+        requestBytes: Int?, requestBodyTokens: HTTPTokenSet?, callSite: CallSite?
     ) {
         self.request = request
         self.method = method
@@ -40,7 +39,6 @@ final class CallRecording: Sendable {
         self.requestBytes = requestBytes
         self.requestBodyTokens = requestBodyTokens
         self.callSite = callSite
-        self.nameIncludesQuery = nameIncludesQuery
     }
 
     /// A chunk of the body reached the caller.
@@ -74,9 +72,11 @@ final class CallRecording: Sendable {
         }
         guard let taken else { return }
         request.recordCall(
-            method: method, url: url, status: status, requestBytes: requestBytes, responseBytes: taken.bytes,
-            failed: failed, from: start, to: end, callSite: callSite,
-            requestBodyTokens: requestBodyTokens, responseTokens: taken.tokens, nameIncludesQuery: nameIncludesQuery
+            CallDetail(
+                method: method, url: url, status: status, requestBytes: requestBytes, responseBytes: taken.bytes, failed: failed,
+                requestBodyTokens: requestBodyTokens, responseTokens: taken.tokens
+            ),
+            from: start, to: end, callSite: callSite
         )
     }
 }

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Hotpath
+import HotpathStacks
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -22,13 +23,17 @@ import NIOHTTP1
 /// ``ActiveRequest/current``) calls go straight to the client.
 public struct HotpathHTTPClient: Sendable {
     public let client: HTTPClient
-    /// Put the query string in the recorded name (off by default: it may hold personal data;
-    /// the repeated-call detector sees the whole URL through a hash either way).
+    /// Kept for source compatibility: the query string is never part of a recorded call's name
+    /// (it may hold personal data); the repeated-call detector sees the whole URL through a hash.
     public let nameIncludesQuery: Bool
 
-    public init(_ client: HTTPClient, nameIncludesQuery: Bool = false) {
+    /// - Parameter recorder: when given, the report says call capture is installed even before
+    ///   a call was made.
+    public init(_ client: HTTPClient, nameIncludesQuery: Bool = false, recorder: Recorder? = nil) {
         self.client = client
         self.nameIncludesQuery = nameIncludesQuery
+        recorder?.declare(.calls(adapter: "HotpathHTTPClient"))
+        CallSites.shared.prepareInBackground()
     }
 
     /// Runs `request` like `HTTPClient.execute(_:timeout:logger:)`, recording it.
@@ -60,6 +65,9 @@ public struct HotpathHTTPClient: Sendable {
         guard let active = ActiveRequest.current else {
             return try await client.execute(request, timeout: timeout, logger: logger)
         }
+        // The exact line that called the client, and the app's callers above it (when that line
+        // is in a helper of the app's, the lines that called the helper).
+        let site = CallSites.shared.asyncCaller(fileID: file, line: line)
         let start = MonotonicClock.now()
         let method = request.method.rawValue
         let response: HTTPClientResponse
@@ -68,16 +76,15 @@ public struct HotpathHTTPClient: Sendable {
         } catch {
             // No error text: it may quote the URL or the peer's answer.
             active.recordCall(
-                method: method, url: request.url, requestBytes: requestBytes, failed: true,
-                from: start, to: MonotonicClock.now(), callSite: "\(file):\(line)",
-                requestBodyTokens: bodyTokens, nameIncludesQuery: nameIncludesQuery
+                CallDetail(method: method, url: request.url, requestBytes: requestBytes, failed: true, requestBodyTokens: bodyTokens),
+                from: start, to: MonotonicClock.now(), callSite: site
             )
             throw error
         }
         let recording = CallRecording(
             request: active, method: method, url: request.url, start: start, headEnd: MonotonicClock.now(),
             status: Int(response.status.code), requestBytes: requestBytes, requestBodyTokens: bodyTokens,
-            callSite: "\(file):\(line)", nameIncludesQuery: nameIncludesQuery
+            callSite: site
         )
         var wrapped = response
         wrapped.body = .stream(RecordingBody(upstream: response.body, recording: recording))

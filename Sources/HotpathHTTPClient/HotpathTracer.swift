@@ -111,8 +111,10 @@ public final class HotpathSpan: Tracing.Span {
         guard let taken else { return }
         let call = SpanCall(taken.attributes, operationName: taken.operationName)
         request.recordCall(
-            method: call.method, url: call.url, status: call.status, requestBytes: call.requestBytes,
-            failed: taken.failed && (call.status.map { $0 >= 500 } ?? true),
+            CallDetail(
+                method: call.method, url: call.url, status: call.status, requestBytes: call.requestBytes,
+                failed: taken.failed && (call.status.map { $0 >= 500 } ?? true)
+            ),
             from: start, to: end
         )
     }

@@ -1,5 +1,6 @@
 import Hotpath
 import HotpathProfiler
+import HotpathServing
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -24,12 +25,14 @@ import Logging
 /// profiled: `&format=html` answers with its flamegraph, otherwise the profile is kept and
 /// the `X-Hotpath-Profile` header says where (`/_hotpath/profiles/3`, also `.txt`, `.json`,
 /// `.speedscope.json`, `.collapsed`, `.pb`).
+///
+/// Everything but the translation of Hummingbird's types is ``HotpathServer``'s.
 public struct HotpathMiddleware<Context: RequestContext>: RouterMiddleware {
-    public let recorder: Recorder
-    public let reports: ReportAccess
-    public let serverTiming: Bool
+    public let server: HotpathServer
     public let logger: Logger?
-    public let profiling: RequestProfiling?
+
+    public var recorder: Recorder { server.recorder }
+    public var reports: ReportAccess { server.reports }
 
     /// - Parameters:
     ///   - recorder: where requests are kept; share it with anything that reads reports.
@@ -41,78 +44,38 @@ public struct HotpathMiddleware<Context: RequestContext>: RouterMiddleware {
         recorder: Recorder, reports: ReportAccess = ReportAccess(), serverTiming: Bool = true, logger: Logger? = nil,
         profiling: RequestProfiling? = nil
     ) {
-        self.recorder = recorder
-        self.reports = reports
-        self.serverTiming = serverTiming
+        self.server = HotpathServer(recorder: recorder, reports: reports, serverTiming: serverTiming, profiling: profiling)
         self.logger = logger
-        self.profiling = profiling
     }
 
-    public func handle(
-        _ request: Request,
-        context: Context,
-        next: (Request, Context) async throws -> Response
-    ) async throws -> Response {
-        let path = request.uri.path
-        if reports.token != nil, let endpoint = reports.endpoint(forPath: path) {
-            if let response = try serveReport(endpoint, for: request) { return response }
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let incoming = Self.incoming(request)
+        switch server.decide(incoming) {
+        case .answer(let served):
+            return Self.response(served)
+        case .passThrough:
             return try await next(request, context)
+        case .profile(let asked):
+            let label = "\(request.method.rawValue) \(context.endpointPath ?? request.uri.path)"
+            var (response, reply) = try await server.profile(asked, label: { label }) {
+                try await record(incoming, request, context: context, next: next)
+            }
+            switch reply {
+            case .header(let name, let value):
+                if let field = HTTPField.Name(name) { response.headers[field] = value }
+                return response
+            case .replace(let served):
+                return Self.response(served)
+            }
+        case .record:
+            return try await record(incoming, request, context: context, next: next)
         }
-
-        if let profiling, let asked = profiling.request(forQuery: request.uri.query), isAuthorized(request) {
-            return try await profile(request, context: context, next: next, asked: asked, profiling: profiling)
-        }
-        return try await record(request, context: context, next: next)
     }
 
-    /// Serves the request inside a profile, then answers with the flamegraph or names it.
-    private func profile(
-        _ request: Request, context: Context, next: (Request, Context) async throws -> Response,
-        asked: RequestProfiling.Request, profiling: RequestProfiling
+    private func record(
+        _ incoming: IncomingRequest, _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        let label = "\(request.method.rawValue) \(context.endpointPath ?? request.uri.path)"
-        var (response, outcome) = try await profiling.serve(asked, label: { label }) {
-            try await record(request, context: context, next: next)
-        }
-        switch outcome {
-        case .busy:
-            if let name = HeaderNames.profile { response.headers[name] = RequestProfiling.busy }
-        case .stored(let id):
-            if let name = HeaderNames.profile { response.headers[name] = profiling.path(forID: id, access: reports) }
-        case .page(let page):
-            var headers = HTTPFields()
-            headers[.contentType] = "text/html; charset=utf-8"
-            headers[.cacheControl] = "no-store"
-            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: page)))
-        case .pageNotReady(let id):
-            return Self.pending(location: profiling.path(forID: id, access: reports))
-        }
-        return response
-    }
-
-    /// A profile still being symbolicated: ask again in a second.
-    static func pending(location: String) -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = "text/plain; charset=utf-8"
-        headers[.cacheControl] = "no-store"
-        headers[.retryAfter] = "1"
-        if let name = HeaderNames.profile { headers[name] = location }
-        return Response(
-            status: .serviceUnavailable, headers: headers,
-            body: ResponseBody(byteBuffer: ByteBuffer(string: "the profile is still being symbolicated; it will be at \(location)\n"))
-        )
-    }
-
-    private func path(of request: Request) -> String { request.uri.path }
-
-    private func isAuthorized(_ request: Request) -> Bool {
-        let tokenHeader = HeaderNames.token.flatMap { request.headers[$0] }
-        return reports.isAuthorized(tokenHeader: tokenHeader, authorization: request.headers[.authorization], query: request.uri.query)
-    }
-
-    private func record(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let path = request.uri.path
-        let active = recorder.begin(method: request.method.rawValue, path: path)
+        let active = server.begin(incoming)
         do {
             var response = try await ActiveRequest.$current.withValue(active) {
                 try await next(request, context)
@@ -120,75 +83,63 @@ public struct HotpathMiddleware<Context: RequestContext>: RouterMiddleware {
             let route = context.endpointPath ?? "NotFound"
             let status = Int(response.status.code)
             let timing = active.timing()
-            if serverTiming, let name = HeaderNames.serverTiming {
+            if let value = server.serverTimingValue(timing), let name = HeaderNames.serverTiming {
                 // Appended, not set: Server-Timing is a list header, so entries the app added
                 // itself stay, and appending skips the search that setting does.
-                response.headers.append(HTTPField(name: name, value: ServerTiming.header(for: timing)))
+                response.headers.append(HTTPField(name: name, value: value))
             }
-            // A body of known length is complete when the handler returns: finish now.
-            // A streamed body of unknown length is still being produced, so finish after its
-            // last byte (as Hummingbird's MetricsMiddleware does). Wrapping every body would
-            // cost a closure and a slower write path on every request.
+            // A body of known length is complete when the handler returns: finish now. A
+            // streamed body of unknown length is still being produced, so finish after its last
+            // byte (as Hummingbird's MetricsMiddleware does). Wrapping every body would cost a
+            // closure and a slower write path on every request.
             let body = response.body
-            if let length = body.contentLength, length >= ResponseFacts.noteworthyBytes {
-                active.noteResponse(ResponseFacts(
-                    bytes: length, contentType: response.headers[.contentType], contentEncoding: response.headers[.contentEncoding]
-                ))
-            }
-            if body.contentLength != nil {
-                Self.finish(active, route: route, status: status, timing: timing, recorder: recorder, logger: logger)
+            if let length = body.contentLength {
+                server.noteBody(active, bytes: length, contentType: response.headers[.contentType], contentEncoding: response.headers[.contentEncoding])
+                finish(active, route: route, status: status, timing: timing)
             } else {
-                let recorder = self.recorder
+                let server = self.server
                 let logger = self.logger
                 response.body = ResponseBody { writer in
-                    defer { Self.finish(active, route: route, status: status, timing: nil, recorder: recorder, logger: logger) }
+                    defer { Self.finish(server, active, route: route, status: status, timing: nil, logger: logger) }
                     try await body.write(writer)
                 }
             }
             return response
         } catch {
             let status = (error as? any HTTPResponseError).map { Int($0.status.code) } ?? 500
-            Self.finish(active, route: context.endpointPath ?? "NotFound", status: status, timing: nil, recorder: recorder, logger: logger)
+            finish(active, route: context.endpointPath ?? "NotFound", status: status, timing: nil)
             throw error
         }
     }
 
-    /// `timing` when already taken; otherwise it is taken now.
-    private static func finish(
-        _ active: ActiveRequest, route: String, status: Int, timing: RequestTiming?, recorder: Recorder, logger: Logger?
-    ) {
-        let completed = recorder.finish(active, route: route, status: status, timing: timing ?? active.timing())
+    private func finish(_ active: ActiveRequest, route: String, status: Int, timing: RequestTiming?) {
+        Self.finish(server, active, route: route, status: status, timing: timing, logger: logger)
+    }
+
+    private static func finish(_ server: HotpathServer, _ active: ActiveRequest, route: String, status: Int, timing: RequestTiming?, logger: Logger?) {
+        let completed = server.finish(active, route: route, status: status, timing: timing)
         logger?.info("\(RequestLogText.text(completed))")
     }
 
-    /// The report, or nil when the request may not see it (it then gets the router's 404).
-    private func serveReport(_ endpoint: ReportAccess.Endpoint, for request: Request) throws -> Response? {
-        guard isAuthorized(request) else { return nil }
+    static func incoming(_ request: Request) -> IncomingRequest {
+        let headers = request.headers
+        return IncomingRequest(method: request.method.rawValue, path: request.uri.path, query: request.uri.query) { name in
+            HTTPField.Name(name).flatMap { headers[$0] }
+        }
+    }
+
+    static func response(_ served: ServedResponse) -> Response {
         var headers = HTTPFields()
-        headers[.cacheControl] = "no-store"
-        if case .profile(let name) = endpoint {
-            guard let profiling, let rendered = profiling.rendered(name) else { return nil }
-            guard case .ready(let contentType, let body) = rendered else { return Self.pending(location: path(of: request)) }
-            headers[.contentType] = contentType
-            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+        for (name, value) in served.headers {
+            if let field = HTTPField.Name(name) { headers.append(HTTPField(name: field, value: value)) }
         }
-        let report = recorder.report()
-        switch endpoint {
-        case .json:
-            headers[.contentType] = "application/json; charset=utf-8"
-            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: try ReportJSON.encode(report))))
-        case .html:
-            headers[.contentType] = "text/html; charset=utf-8"
-            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: ReportHTML.render(report))))
-        case .profile:
-            return nil
-        }
+        return Response(
+            status: HTTPResponse.Status(code: served.status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: served.body))
+        )
     }
 }
 
 /// Header names made once, not per request.
 enum HeaderNames {
     static let serverTiming = HTTPField.Name(ServerTiming.headerName)
-    static let token = HTTPField.Name(ReportAccess.tokenHeader)
-    static let profile = HTTPField.Name(RequestProfiling.headerName)
 }

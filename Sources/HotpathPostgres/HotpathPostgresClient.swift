@@ -1,5 +1,6 @@
 import Hotpath
 import Logging
+import NIOCore
 import PostgresNIO
 
 /// A `PostgresClient` whose queries are recorded on the request being served, with the
@@ -15,8 +16,26 @@ import PostgresNIO
 public struct HotpathPostgresClient: Sendable {
     public let client: PostgresClient
 
-    public init(_ client: PostgresClient) {
+    /// - Parameter recorder: when given, the report says SQL capture is installed even before
+    ///   a query ran.
+    public init(_ client: PostgresClient, recorder: Recorder? = nil) {
         self.client = client
+        recorder?.declare(.queries(adapter: "HotpathPostgresClient"))
+    }
+
+    /// The identity of the binds' encoded bytes (what PostgreSQL receives): equal for equal
+    /// values in every process. `PostgresBindings` keeps its bytes internal and prints protected
+    /// values as `****`, so its description cannot tell values apart and its `hashValue` changes
+    /// from one process to the next: the bytes are read through reflection.
+    static func identity(of binds: PostgresBindings) -> BindIdentity? {
+        for child in Mirror(reflecting: binds).children where child.label == "bytes" {
+            guard let buffer = child.value as? ByteBuffer else { return nil }
+            var hash = FNV1a()
+            hash.mix(UInt64(binds.count))
+            buffer.withUnsafeReadableBytes { hash.mix($0) }
+            return BindIdentity(value: hash.value)
+        }
+        return nil
     }
 
     @discardableResult
@@ -30,14 +49,14 @@ public struct HotpathPostgresClient: Sendable {
             return try await client.query(query, logger: logger, file: file, line: line)
         }
         let start = MonotonicClock.now()
-        var attributes = [QueryAttributes.bindsHash: String(UInt(bitPattern: query.binds.hashValue), radix: 16)]
+        let site = CallSite(fileID: file, line: line)
+        let binds = Self.identity(of: query.binds)
         do {
             let rows = try await client.query(query, logger: logger, file: file, line: line)
-            request.record(.database, query.sql, from: start, to: MonotonicClock.now(), callSite: "\(file):\(line)", attributes: attributes)
+            request.recordQuery(QueryDetail(sql: query.sql, bindIdentity: binds, system: "postgresql"), from: start, to: MonotonicClock.now(), callSite: site)
             return rows
         } catch {
-            attributes[QueryAttributes.failed] = "true"
-            request.record(.database, query.sql, from: start, to: MonotonicClock.now(), callSite: "\(file):\(line)", attributes: attributes)
+            request.recordQuery(QueryDetail(sql: query.sql, bindIdentity: binds, system: "postgresql", failed: true), from: start, to: MonotonicClock.now(), callSite: site)
             throw error
         }
     }

@@ -188,6 +188,8 @@ public final class PostgresExplainAdvisor: Sendable {
 }
 
 extension PostgresExplainAdvisor: QueryPlanAdvisor {
+    public var name: String { "postgresql" }
+
     /// The advice of ``advise(sql:)`` for the recorder's plan review, which does its own throttling.
     public func indexAdvice(forSQL sql: String) async -> IndexAdvice? {
         let fingerprint = SQLFingerprint(sql).text

@@ -30,15 +30,18 @@ import Synchronization
 public struct HotpathSQLDatabase: SQLDatabase {
     public let base: any SQLDatabase
     /// The call site given with ``at(_:line:)``, used instead of the captured one.
-    public let callSite: String?
+    public let callSite: CallSite?
     /// Walk the async callers for a call site when none was given (default true).
     public let capturesCallSites: Bool
 
-    public init(_ base: any SQLDatabase, capturesCallSites: Bool = true) {
+    /// - Parameter recorder: when given, the report says SQL capture is installed even before
+    ///   a query ran (otherwise it knows from the first query recorded).
+    public init(_ base: any SQLDatabase, capturesCallSites: Bool = true, recorder: Recorder? = nil) {
         self.init(base, callSite: nil, capturesCallSites: capturesCallSites)
+        recorder?.declare(.queries(adapter: "HotpathSQLDatabase (\(base.dialect.name))"))
     }
 
-    init(_ base: any SQLDatabase, callSite: String?, capturesCallSites: Bool) {
+    init(_ base: any SQLDatabase, callSite: CallSite?, capturesCallSites: Bool) {
         self.base = base
         self.callSite = callSite
         self.capturesCallSites = capturesCallSites
@@ -47,7 +50,7 @@ public struct HotpathSQLDatabase: SQLDatabase {
 
     /// The same database, with statements recorded as run from the caller's `#fileID:#line`.
     public func at(_ fileID: String = #fileID, line: Int = #line) -> HotpathSQLDatabase {
-        HotpathSQLDatabase(base, callSite: "\(fileID):\(line)", capturesCallSites: capturesCallSites)
+        HotpathSQLDatabase(base, callSite: CallSite(fileID: fileID, line: line), capturesCallSites: capturesCallSites)
     }
 
     public var logger: Logger { base.logger }
@@ -60,7 +63,7 @@ public struct HotpathSQLDatabase: SQLDatabase {
         guard let request = ActiveRequest.current else { return base.execute(sql: query, onRow) }
         var site = callSite
         if site == nil, capturesCallSites { site = CallSites.shared.caller() }
-        let capture = QueryCapture(request: request, callSite: site)
+        let capture = QueryCapture(request: request, callSite: site, system: base.dialect.name)
         return base.execute(sql: RecordingExpression(query, capture: capture)) { row in
             capture.sawRow(row)
             onRow(row)
@@ -74,7 +77,7 @@ public struct HotpathSQLDatabase: SQLDatabase {
         // Called here, in the async function itself: it reads this function's async context.
         var site = callSite
         if site == nil, capturesCallSites { site = CallSites.shared.asyncCaller() }
-        let capture = QueryCapture(request: request, callSite: site)
+        let capture = QueryCapture(request: request, callSite: site, system: base.dialect.name)
         do {
             try await base.execute(sql: RecordingExpression(query, capture: capture)) { row in
                 capture.sawRow(row)
@@ -114,35 +117,37 @@ struct RecordingExpression: SQLExpression {
     }
 }
 
-/// One statement being recorded: its text and a hash of its binds from the driver's
+/// One statement being recorded: its text and the identity of its binds from the driver's
 /// serializer, rows counted as they stream by, columns from the first row (for `*` only).
 final class QueryCapture: Sendable {
     private let request: ActiveRequest
-    private let callSite: String?
+    private let callSite: CallSite?
+    private let system: String
     private let start: UInt64
     private let state = Mutex<State>(State())
 
     struct State {
         var sql = ""
-        var bindsHash: String?
+        var binds: BindIdentity?
         var wantsColumns = false
         var rows = 0
         var columns: [String]?
     }
 
-    init(request: ActiveRequest, callSite: String?) {
+    init(request: ActiveRequest, callSite: CallSite?, system: String) {
         self.request = request
         self.callSite = callSite
+        self.system = system
         self.start = MonotonicClock.now()
     }
 
     func serialized(sql: String, binds: ArraySlice<any Encodable & Sendable>) {
-        let hash = BindHash.of(binds)
+        let identity = BindHash.of(binds)
         // Only `SELECT *`-like statements need the result's column names.
         let wantsColumns = sql.utf8.contains(UInt8(ascii: "*"))
         state.withLock { state in
             state.sql = sql
-            state.bindsHash = hash
+            state.binds = identity
             state.wantsColumns = wantsColumns
         }
     }
@@ -157,38 +162,21 @@ final class QueryCapture: Sendable {
     func finish(failed: Bool) {
         let end = MonotonicClock.now()
         let state = self.state.withLock { $0 }
-        var attributes: [String: String] = [QueryAttributes.bindsHash: state.bindsHash ?? "none"]
         // A failure is marked, but its error text is not kept (it can echo values).
-        if failed {
-            attributes[QueryAttributes.failed] = "true"
-        } else {
-            attributes[QueryAttributes.rows] = String(state.rows)
-        }
-        if let columns = state.columns {
-            attributes[QueryAttributes.columns] = String(columns.count)
-            attributes[QueryAttributes.columnNames] = columns.joined(separator: ",")
-        }
-        request.record(.database, state.sql, from: start, to: end, callSite: callSite, attributes: attributes)
+        let query = QueryDetail(
+            sql: state.sql, bindIdentity: state.binds, rows: failed ? nil : state.rows, columns: state.columns,
+            system: system, failed: failed
+        )
+        request.recordQuery(query, from: start, to: end, callSite: callSite)
     }
 }
 
-/// A hash of bind values that tells "same values" from "different values" without keeping
+/// The identity of bind values: tells "same values" from "different values" without keeping
 /// them. Integers and strings (almost all binds) are hashed without formatting.
 enum BindHash {
-    static func of(_ binds: ArraySlice<any Encodable & Sendable>) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        func mix(_ byte: UInt8) { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
-        for bind in binds {
-            switch bind {
-            case let value as Int:
-                withUnsafeBytes(of: value.littleEndian) { for byte in $0 { mix(byte) } }
-            case let value as String:
-                for byte in value.utf8 { mix(byte) }
-            default:
-                for byte in String(describing: bind).utf8 { mix(byte) }
-            }
-            mix(0x1f)
-        }
-        return String(hash, radix: 16)
+    static func of(_ binds: ArraySlice<any Encodable & Sendable>) -> BindIdentity {
+        var builder = BindIdentity.Builder()
+        for bind in binds { builder.add(describing: bind) }
+        return builder.identity
     }
 }

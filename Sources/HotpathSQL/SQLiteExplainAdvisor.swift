@@ -89,6 +89,8 @@ public final class SQLiteExplainAdvisor: Sendable {
 }
 
 extension SQLiteExplainAdvisor: QueryPlanAdvisor {
+    public var name: String { "sqlite" }
+
     /// The advice of ``advise(sql:)`` for the recorder's plan review, which does its own throttling.
     public func indexAdvice(forSQL sql: String) async -> IndexAdvice? {
         await explainNow(sql: sql, fingerprint: SQLFingerprint(sql).text)

@@ -7,15 +7,15 @@ import Synchronization
 ///
 /// ```swift
 /// func execute(…) async throws {
-///     let site = CallSites.shared.asyncCaller()   // "SlowShop/OrdersController.swift:42 (list(request:))"
+///     let site = CallSites.shared.asyncCaller()   // Shop/OrdersController.swift:42 (list(request:)) ← …
 /// }
 /// ```
 ///
 /// Capture walks the chain of async callers into a stack buffer (no allocation, well under a
-/// microsecond) and looks the stack up in a cache. A stack not seen before gets a placeholder
-/// (``DeferredCallSites``) and is symbolicated on a background task, so no request waits for
-/// symbolication; reports and detectors read the name once it is known, and later captures
-/// of the same stack return the name directly.
+/// microsecond) and looks the stack up in a table. A stack not seen before is returned as a
+/// pending ``CallSite`` and symbolicated on a thread of its own, so no request waits for
+/// symbolication; every event holding that call site sees the names once they are known, and
+/// later captures of the same stack are named at once.
 public final class CallSites: Sendable {
     public static let shared = CallSites()
 
@@ -23,38 +23,41 @@ public final class CallSites: Sendable {
     public static let depth = 24
 
     private let symbolicator: Symbolicator
-    private let state = Mutex(State())
+    /// Named (or being named) stacks by id; bounded, cleared when full.
+    private let stacks = Mutex<[UInt64: PendingFrames]>([:])
+    private let queue = SerialDrain<(frames: PendingFrames, addresses: [UInt], asyncFrom: Int)>()
     private let maximumCached = 4_096
-
-    private struct State {
-        var sites: [UInt64: String] = [:]
-        var pending: [(id: UInt64, addresses: [UInt], asyncFrom: Int)] = []
-        var resolving = false
-        var waiters: [CheckedContinuation<Void, Never>] = []
-    }
+    private let warmedUp = Atomic<Bool>(false)
 
     public init(symbolicator: Symbolicator = .shared) {
         self.symbolicator = symbolicator
     }
 
-    /// The first frame of app code among the async callers of the function that calls this,
-    /// as `Module/File.swift:line (function)` (or a placeholder until it is symbolicated); nil
-    /// when nothing could be captured.
+    /// The app's frames among the async callers of the function that calls this (pending until
+    /// symbolicated); nil when nothing could be captured.
     ///
     /// Call it directly from the async function whose callers you want (the async context is
     /// read from the register Swift keeps it in on entry).
+    ///
+    /// - Parameters:
+    ///   - fileID: the direct caller's `#fileID`, when an adapter has it: the site is then that
+    ///     exact line, with the callers from the stack (a helper that wraps a client, and the
+    ///     lines that called the helper).
+    ///   - line: the direct caller's `#line`.
     @inline(never)
-    public func asyncCaller() -> String? {
+    public func asyncCaller(fileID: String? = nil, line: Int = 0) -> CallSite? {
         withUnsafeTemporaryAllocation(of: UInt.self, capacity: Self.depth) { buffer in
             let count = Int(hotpath_capture_async_callers(buffer.baseAddress, Int32(Self.depth)))
-            guard count > 1 else { return nil }
-            return site(UnsafeBufferPointer(rebasing: buffer[..<count]), asyncFrom: 1)
+            guard count > 1 else { return fileID.map { CallSite(fileID: $0, line: line) } }
+            let frames = pending(UnsafeBufferPointer(rebasing: buffer[..<count]), asyncFrom: 1)
+            guard let fileID else { return .pending(frames) }
+            return .pending(frames, caller: fileID, line: line)
         }
     }
 
-    /// The first frame of app code on the calling thread's own stack (synchronous callers).
+    /// The app's frames on the calling thread's own stack (synchronous callers).
     @inline(never)
-    public func caller() -> String? {
+    public func caller() -> CallSite? {
         withUnsafeTemporaryAllocation(of: UInt.self, capacity: Self.depth) { buffer in
             let count = Int(hotpath_capture_frames(buffer.baseAddress, Int32(Self.depth)))
             guard count > 0 else { return nil }
@@ -64,93 +67,65 @@ public final class CallSites: Sendable {
 
     /// Returns once every stack captured so far has been symbolicated.
     public func idle() async {
-        await withCheckedContinuation { continuation in
-            let now = state.withLock { state -> Bool in
-                if !state.resolving { return true }
-                state.waiters.append(continuation)
-                return false
-            }
-            if now { continuation.resume() }
-        }
+        await queue.idle()
     }
 
-    /// Starts the symbolizer once in the background, so the first stacks resolve sooner.
+    /// Starts the symbolizer once in the background, so the first stacks resolve sooner (later
+    /// calls do nothing).
     public func prepareInBackground() {
-        let start = state.withLock { state -> Bool in
-            guard state.sites.isEmpty, !state.resolving else { return false }
-            state.resolving = true
-            return true
-        }
-        guard start else { return }
-        BackgroundThread.run {
-            self.symbolicator.warmUp()
-            self.resolvePending()
-        }
+        guard !warmedUp.exchange(true, ordering: .relaxed) else { return }
+        BackgroundThread.run { self.symbolicator.warmUp() }
     }
 
-    private func site(_ addresses: UnsafeBufferPointer<UInt>, asyncFrom: Int) -> String? {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for address in addresses { hash = (hash ^ UInt64(address)) &* 0x0000_0100_0000_01b3 }
-        let id = hash
-        let (known, start) = state.withLock { state -> (String?, Bool) in
-            // "" marks a stack without app code.
-            if let known = state.sites[id] { return (known.isEmpty ? nil : known, false) }
-            if state.sites.count >= maximumCached { state.sites = [:] }
-            let placeholder = DeferredCallSites.placeholder(for: id)
-            state.sites[id] = placeholder
-            state.pending.append((id, Array(addresses), asyncFrom))
-            guard !state.resolving else { return (placeholder, false) }
-            state.resolving = true
-            return (placeholder, true)
+    /// The names of a stack captured elsewhere (another thread's, by the watchdog), shared
+    /// with every capture of the same stack and filled once symbolicated.
+    public func frames(of addresses: [UInt], asyncFrom: Int) -> PendingFrames {
+        addresses.withUnsafeBufferPointer { pending($0, asyncFrom: asyncFrom) }
+    }
+
+    private func site(_ addresses: UnsafeBufferPointer<UInt>, asyncFrom: Int) -> CallSite {
+        .pending(pending(addresses, asyncFrom: asyncFrom))
+    }
+
+    private func pending(_ addresses: UnsafeBufferPointer<UInt>, asyncFrom: Int) -> PendingFrames {
+        var hash = FNV1a(seed: UInt64(asyncFrom))
+        for address in addresses { hash.mix(UInt64(address)) }
+        let id = hash.value
+        let (frames, isNew) = stacks.withLock { stacks -> (PendingFrames, Bool) in
+            if let known = stacks[id] { return (known, false) }
+            if stacks.count >= maximumCached { stacks = [:] }
+            let fresh = PendingFrames(id: id)
+            stacks[id] = fresh
+            return (fresh, true)
         }
-        if start {
+        if isNew, queue.submit((frames, Array(addresses), asyncFrom)) {
             BackgroundThread.run { self.resolvePending() }
         }
-        return known
+        return frames
     }
 
     private func resolvePending() {
-        while true {
-            let batch = state.withLock { state -> [(id: UInt64, addresses: [UInt], asyncFrom: Int)]? in
-                guard !state.pending.isEmpty else {
-                    state.resolving = false
-                    for waiter in state.waiters { waiter.resume() }
-                    state.waiters = []
-                    return nil
-                }
-                defer { state.pending = [] }
-                return state.pending
-            }
-            guard let batch else { return }
+        while let batch = queue.takeBatch() {
             // One symbolizer run for every address of the batch.
             let addresses = batch.flatMap { stack in
-                stack.addresses.enumerated().map {
-                    Symbolicator.Address($0.element, isAsyncResumePoint: $0.offset >= stack.asyncFrom)
-                }
+                stack.addresses.enumerated().map { Symbolicator.Address($0.element, isAsyncResumePoint: $0.offset >= stack.asyncFrom) }
             }
             _ = symbolicator.symbolicate(addresses)
             for stack in batch {
-                let frames = symbolicator.frames(stack.addresses, asyncFrom: stack.asyncFrom)
-                let site = Self.appFrame(in: frames)
-                DeferredCallSites.name(stack.id, as: site)
-                state.withLock { state in
-                    if site != nil || state.sites[stack.id] != nil { state.sites[stack.id] = site ?? "" }
-                }
+                stack.frames.resolve(StackFrame.sourceFrames(symbolicator.frames(stack.addresses, asyncFrom: stack.asyncFrom)))
             }
         }
     }
+}
 
-    /// With the function's name: in optimized builds an async frame's line can be the
-    /// function's first line rather than the awaiting one.
-    public static func appFrame(in frames: [StackFrame]) -> String? {
-        // The innermost frame of app code; with its location when the line table has one (a
-        // frame without one takes the file of a frame of the same function further out).
-        guard let frame = frames.first(where: { !$0.isLibrary }) else { return nil }
-        if let location = frame.location { return "\(location) (\(frame.function))" }
-        if let file = frames.first(where: { $0.function == frame.function && $0.file != nil })?.file {
-            let name = file.split(separator: "/").last.map(String.init) ?? file
-            return (frame.module.map { $0 + "/" } ?? "") + name + " (\(frame.function))"
+extension StackFrame {
+    /// As the core model names frames. A frame without a file (an async frame whose line
+    /// table entry is missing) takes the file a frame of the same function has further out.
+    public static func sourceFrames(_ frames: [StackFrame]) -> [SourceFrame] {
+        frames.map { frame in
+            var file = frame.file
+            if file == nil { file = frames.first { $0.function == frame.function && $0.file != nil }?.file }
+            return SourceFrame(function: frame.function, module: frame.module, file: file, line: frame.line, isLibrary: frame.isLibrary)
         }
-        return frame.function
     }
 }

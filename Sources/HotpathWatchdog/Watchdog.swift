@@ -57,14 +57,15 @@ public final class Watchdog: Sendable {
         public var durationNanoseconds: UInt64
         public var cpuNanoseconds: UInt64
         public var blocking: Bool
-        /// Stack id for ``DeferredCallSites`` (names resolve once symbolicated).
-        public var stackID: UInt64
+        /// The stack that held it (names filled once symbolicated).
+        public var stack: StackTrace
         /// Requests it was recorded on.
         public var requests: Int
     }
 
     private let recorder: Recorder
     private let configuration: Configuration
+    private let inFlight = InFlightRequests()
     private let state = Mutex(Shared())
     private let running = Atomic<Bool>(false)
 
@@ -76,7 +77,8 @@ public final class Watchdog: Sendable {
     public init(recorder: Recorder, configuration: Configuration = Configuration()) {
         self.recorder = recorder
         self.configuration = configuration
-        recorder.trackRequestsInFlight()
+        recorder.addObserver(inFlight)
+        recorder.declare(.watchdog(threshold: configuration.threshold))
     }
 
     /// Starts watching; calling it again does nothing.
@@ -157,9 +159,10 @@ public final class Watchdog: Sendable {
     struct Reported {
         var stallIndex: Int
         var events: [(request: ActiveRequest, index: Int)]
-        var attributes: [String: String]
-        /// No request matched: noted on the recorder for the request that finishes on the thread.
-        var unclaimed: (name: String, callSite: String)?
+        var detail: StallDetail
+        var callSite: CallSite
+        /// No request matched: noted for the request that finishes on the thread.
+        var unclaimed: Bool
     }
 
     private func monitor() {
@@ -254,12 +257,12 @@ public final class Watchdog: Sendable {
         let running = now &- observation.since
         if observation.candidateAt == 0 {
             guard running >= threshold / 2, let capture = Self.capture(tid) else { return observation }
-            observation.candidate = recorder.requestInFlight(task: capture.task).map(RequestIdentity.init)
+            observation.candidate = inFlight.request(task: capture.task).map(RequestIdentity.init)
             observation.candidateAt = now
             return observation
         }
         guard now &- observation.candidateAt >= threshold / 2, let capture = Self.capture(tid) else { return observation }
-        let request = recorder.requestInFlight(task: capture.task)
+        let request = inFlight.request(task: capture.task)
         if let request, let candidate = observation.candidate, RequestIdentity(request) == candidate {
             // The thread may have run other requests before this one began: only the time since
             // both the run and the request started counts.
@@ -293,37 +296,35 @@ public final class Watchdog: Sendable {
     /// The stall crossed the threshold: record it on the request(s) on that thread, with its
     /// stack, symbolicated in the background.
     private func report(tid: Int32, name: String, observation: Observation, capture: Capture, at now: UInt64) -> Reported? {
-        let addresses = capture.addresses
-        let task = capture.task
-        let stackID = StallNames.id(of: addresses)
-        StallNames.resolveInBackground(id: stackID, addresses: addresses, asyncFrom: capture.asyncFrom)
+        let stack = StackTrace(CallSites.shared.frames(of: capture.addresses, asyncFrom: capture.asyncFrom))
         let cpu = hotpath_thread_cpu_ns(tid) &- observation.cpuAtStart
         let wall = now &- observation.since
         let blocking = Self.isBlocking(observation.signature, cpu: cpu, wall: wall)
-        let attributes = Self.attributes(blocking: blocking, name: name, cpu: cpu, stackID: stackID)
+        let detail = StallDetail(
+            kind: blocking ? .blocking : .computing, thread: StallDetail.thread(named: name), threadName: name,
+            cpuNanoseconds: cpu, stack: stack
+        )
+        let callSite = stack.callSite
         // A running thread says which task it runs; a blocked one holds its task's pointer on
         // its stack (when that stack holds none of the requests' tasks, the thread works for
         // something else: left to the request that finishes on it, if any). Only when the stack
-        // cannot be read, the thread the request last ran on: of several such requests the
+        // cannot be read, the thread the request began on: of several such requests the
         // latest to start is the likely occupant (the others suspended).
         let requests: [ActiveRequest]
-        if let request = recorder.requestInFlight(task: task) {
+        if let request = inFlight.request(task: capture.task) {
             requests = [request]
         } else {
             switch blockedOccupant(tid) {
             case .request(let request): requests = [request]
             case .noRequest: requests = []
             case .unknown:
-                requests = recorder.requestsInFlight(onThread: tid).filter { $0.startedAt <= observation.since }
+                requests = inFlight.requests(onThread: tid).filter { $0.startedAt <= observation.since }
                     .max { $0.startedAt < $1.startedAt }.map { [$0] } ?? []
             }
         }
         var events: [(ActiveRequest, Int)] = []
         for request in requests {
-            if let index = request.recordOngoing(
-                .stall, blocking ? "blocked thread" : "busy thread", from: observation.since, to: now,
-                callSite: DeferredCallSites.placeholder(for: stackID), attributes: attributes
-            ) {
+            if let index = request.recordOngoing(.stall(detail), from: observation.since, to: now, callSite: callSite) {
                 events.append((request, index))
             }
         }
@@ -331,19 +332,16 @@ public final class Watchdog: Sendable {
             if shared.stalls.count >= configuration.keptStalls { shared.stalls.removeFirst() }
             shared.stalls.append(Stall(
                 thread: tid, threadName: name, startedAt: observation.since, durationNanoseconds: wall,
-                cpuNanoseconds: cpu, blocking: blocking, stackID: stackID, requests: events.count
+                cpuNanoseconds: cpu, blocking: blocking, stack: stack, requests: events.count
             ))
             return shared.stalls.count - 1
         }
-        var unclaimed: (name: String, callSite: String)?
         if events.isEmpty {
-            let name = blocking ? "blocked thread" : "busy thread"
-            let callSite = DeferredCallSites.placeholder(for: stackID)
-            recorder.noteUnclaimedStall(thread: tid, from: observation.since, to: now, name: name, callSite: callSite, attributes: attributes)
-            unclaimed = (name, callSite)
+            inFlight.noteUnclaimedStall(thread: tid, from: observation.since, to: now, detail: detail, callSite: callSite)
         }
         return Reported(
-            stallIndex: stallIndex, events: events.map { (request: $0.0, index: $0.1) }, attributes: attributes, unclaimed: unclaimed
+            stallIndex: stallIndex, events: events.map { (request: $0.0, index: $0.1) }, detail: detail, callSite: callSite,
+            unclaimed: events.isEmpty
         )
     }
 
@@ -357,22 +355,20 @@ public final class Watchdog: Sendable {
 
     /// The in-flight request whose task a blocked thread is running, found on its stack.
     private func blockedOccupant(_ tid: Int32) -> Occupant {
-        let candidates = recorder.requestsInFlight().filter { $0.task != 0 }
+        let candidates = inFlight.all.filter { $0.task != 0 }
         let tasks = candidates.map(\.task)
         let index = tasks.withUnsafeBufferPointer { hotpath_blocked_stack_holds(tid, $0.baseAddress, Int32($0.count), 32 * 1024) }
         if index == -2 { return .unknown }
-        return index >= 0 && Int(index) < candidates.count ? .request(candidates[Int(index)]) : .noRequest
+        return index >= 0 && Int(index) < candidates.count ? .request(candidates[Int(index)].request) : .noRequest
     }
 
     private func extend(_ reported: Reported, tid: Int32, observation: Observation, at now: UInt64) {
         let cpu = hotpath_thread_cpu_ns(tid) &- observation.cpuAtStart
-        var attributes = reported.attributes
-        attributes[StallAttributes.cpuMilliseconds] = String(Double(cpu) / 1e6)
-        for event in reported.events { event.request.extendEvent(event.index, to: now, attributes: attributes) }
-        if let unclaimed = reported.unclaimed {
-            recorder.noteUnclaimedStall(
-                thread: tid, from: observation.since, to: now, name: unclaimed.name, callSite: unclaimed.callSite, attributes: attributes
-            )
+        var detail = reported.detail
+        detail.cpuNanoseconds = cpu
+        for event in reported.events { event.request.extendEvent(event.index, to: now, detail: .stall(detail)) }
+        if reported.unclaimed {
+            inFlight.noteUnclaimedStall(thread: tid, from: observation.since, to: now, detail: detail, callSite: reported.callSite)
         }
         state.withLock { shared in
             guard shared.stalls.indices.contains(reported.stallIndex) else { return }
@@ -391,15 +387,5 @@ public final class Watchdog: Sendable {
     static func isBlocking(_ signature: Signature, cpu: UInt64, wall: UInt64) -> Bool {
         if case .blocked = signature { return true }
         return false
-    }
-
-    static func attributes(blocking: Bool, name: String, cpu: UInt64, stackID: UInt64) -> [String: String] {
-        [
-            StallAttributes.kind: blocking ? "blocking" : "cpu",
-            StallAttributes.thread: name,
-            StallAttributes.cpuMilliseconds: String(Double(cpu) / 1e6),
-            StallAttributes.leaf: DeferredCallSites.placeholder(for: StallNames.leafID(stackID)),
-            StallAttributes.stack: DeferredCallSites.placeholder(for: StallNames.stackTextID(stackID)),
-        ]
     }
 }

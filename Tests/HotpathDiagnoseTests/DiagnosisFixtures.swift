@@ -25,34 +25,22 @@ enum DiagnosisFixtures {
 
     static func buildDiagnosis() throws -> Diagnosis {
         let endpoints = [try orders(), try search(), try login(), try health()]
+        let orderFindings = endpoints[0].findings
         let fixes = [
-            RankedFix(
-                endpoint: "GET /orders", kind: "n-plus-one", title: "N+1: 24 × select * from items where order_id = ?",
-                fix: "Load the items with the orders in one query: `WHERE order_id IN (…)` or an eager load.",
-                savingMs: 180, effort: .medium, callSite: "Sources/Shop/OrderController.swift:42"
-            ),
-            RankedFix(
-                endpoint: "GET /orders", kind: "missing-index", title: "Missing index on items(order_id)",
-                fix: "`CREATE INDEX items_order_id ON items(order_id)`", savingMs: 120, effort: .low, callSite: nil
-            ),
-            RankedFix(
-                endpoint: "GET /orders", kind: "sequential-calls", title: "2 outbound calls one after the other",
-                fix: "Run them concurrently with `async let`.", savingMs: 60, effort: .medium, callSite: "Sources/Shop/Pricing.swift:17"
-            ),
-            RankedFix(
-                endpoint: "GET \(hostileRoute)", kind: "cpu-stall", title: "CPU stall in \(hostileScript) & \(quoted)",
-                fix: "Move `\(hostileScript)` off the event loop (\(ampersand)).", savingMs: 35, effort: .high, callSite: nil
-            ),
+            RankedFix(endpoint: "GET /orders", finding: orderFindings[0], savingMs: 180, effort: .medium),
+            RankedFix(endpoint: "GET /orders", finding: orderFindings[1], savingMs: 120, effort: .low),
+            RankedFix(endpoint: "GET /orders", finding: orderFindings[2], savingMs: 60, effort: .medium),
+            RankedFix(endpoint: "GET \(hostileRoute)", finding: endpoints[1].findings[0], savingMs: 35, effort: .high),
         ]
         let wins = [
             CheapWin(
-                id: "compress-responses", title: "Compress responses",
-                detail: "Responses average 48 KB uncompressed: enable `gzip` in the server's middleware.",
+                kind: .compressResponses, title: "Compress responses",
+                detail: "Responses average 48 KB uncompressed: enable gzip in the server's middleware.",
                 endpoints: ["GET /orders", "GET \(hostileRoute)"], savingMs: 8, effort: .low
             ),
             CheapWin(
-                id: "add-index", title: "Add the missing index",
-                detail: "`CREATE INDEX items_order_id ON items(order_id)`", endpoints: ["GET /orders"], savingMs: 120, effort: .low
+                kind: .addIndex, title: "Add the missing index",
+                detail: "CREATE INDEX items_order_id ON items (order_id)", endpoints: ["GET /orders"], savingMs: 120, effort: .low
             ),
         ]
         return Diagnosis(
@@ -111,12 +99,17 @@ enum DiagnosisFixtures {
         endpoint.exampleRequest = try request(
             durationMs: .nan,
             events: [
-                event("database", "select 1", start: .nan, duration: 1), event("http", "GET x", start: 1, duration: .infinity),
-                event("span", "finite", start: 0.5, duration: 0.2),
+                try event(.query(QueryDetail(sql: "select 1")), start: .nan, duration: 1),
+                try event(.call(CallDetail(method: "GET", url: "http://x.test/x")), start: 1, duration: .infinity),
+                try event(.span(SpanDetail(name: "finite")), start: 0.5, duration: 0.2),
             ]
         )
-        let fixes = [RankedFix(endpoint: endpoint.name, kind: "cache", title: "Infinite saving", fix: "none", savingMs: .infinity, effort: .low, callSite: nil),
-                     RankedFix(endpoint: endpoint.name, kind: "cache", title: "Saving not a number", fix: "none", savingMs: .nan, effort: .low, callSite: nil)]
+        let repeated = Finding(
+            evidence: .repeatedCalls(RepeatedCallsEvidence(call: "GET x.test/x", runs: 2, totalNanoseconds: 2, wastedNanoseconds: 1)),
+            fix: FixAdvice.reuseCallResult, estimatedSavingNanoseconds: 1, subject: "GET x.test/x", count: 2
+        )
+        let fixes = [RankedFix(endpoint: endpoint.name, finding: repeated, savingMs: .infinity, effort: .low),
+                     RankedFix(endpoint: endpoint.name, finding: repeated, savingMs: .nan, effort: .low)]
         return Diagnosis(
             startedAt: Date(timeIntervalSince1970: 0), target: "http://127.0.0.1:2", budget: "p95 < fast", view: .inside,
             blindSpots: [], elapsedSeconds: .nan, fixes: fixes, cheapWins: [], endpoints: [endpoint], server: nil
@@ -186,34 +179,57 @@ enum DiagnosisFixtures {
                 SuspectCheck(suspect: .blocking, status: .clear, summary: "no thread was held past 20 ms"),
                 SuspectCheck(suspect: .cpu, status: .unknown, summary: "13% of the time is the app's own code; profiled below"),
             ],
-            findings: [
-                Finding(
-                    kind: .nPlusOne, title: "N+1: 24 × select * from items where order_id = ? from OrderController.swift:42",
-                    evidence: [
-                        "24 queries of the same shape in one request, 6.1 ms each on average",
-                        "█ ▏█ ▏█ ▏█ ▏█ ▏█ ▏█ ▏█  one after the other",
-                    ],
-                    fix: "Load the items with the orders in one query: `WHERE order_id IN (…)` or an eager load.",
-                    estimatedSavingNanoseconds: 180_000_000, callSite: "Sources/Shop/OrderController.swift:42",
-                    fingerprint: "select * from items where order_id = ?", count: 24
-                ),
-                Finding(
-                    kind: .missingIndex, title: "Missing index: items scanned for order_id",
-                    evidence: ["The plan scans the whole table (40,000 rows) for each order"],
-                    fix: "`CREATE INDEX items_order_id ON items(order_id)`", estimatedSavingNanoseconds: 120_000_000,
-                    fingerprint: "select * from items where order_id = ?", count: 24,
-                    plan: ["SCAN items", "  USE TEMP B-TREE FOR ORDER BY"]
-                ),
-                Finding(
-                    kind: .sequentialCalls, title: "2 outbound calls one after the other: GET pricing, GET stock",
-                    evidence: ["pricing 31 ms, then stock 31 ms; neither uses the other's answer"],
-                    fix: "Run them concurrently with `async let`.", estimatedSavingNanoseconds: 31_000_000,
-                    callSite: "Sources/Shop/Pricing.swift:17", fingerprint: "GET pricing.internal/quote | GET stock.internal/level", count: 2
-                ),
-            ],
+            findings: ordersFindings(),
             exampleRequest: try ordersRequest(),
             profile: profile(),
             bytesPerResponse: 48_200
+        )
+    }
+
+    static let orderSite = CallSite(fileID: "Shop/OrderController.swift", line: 42)
+
+    /// The slow endpoint's findings: an N+1, the index it lacks, two calls in a row.
+    static func ordersFindings() -> [Finding] {
+        let statement = "select * from items where order_id = ?"
+        let nPlusOne = NPlusOneEvidence(
+            statement: statement, runs: 24, distinctParameterSets: 24, totalNanoseconds: 146_000_000, filteredColumn: "order_id", table: "items"
+        )
+        let advice = IndexAdvice(
+            fingerprint: statement, table: "items", columns: ["order_id"], createIndex: "CREATE INDEX items_order_id ON items (order_id)",
+            reason: "The plan scans the whole table (40,000 rows) for each order", plan: ["SCAN items", "  USE TEMP B-TREE FOR ORDER BY"]
+        )
+        let calls = [
+            CallTiming(call: "GET pricing.internal/quote", offsetNanoseconds: 0, durationNanoseconds: 31_000_000, callSite: CallSite(fileID: "Shop/Pricing.swift", line: 17)),
+            CallTiming(call: "GET stock.internal/level", offsetNanoseconds: 32_000_000, durationNanoseconds: 31_000_000, callSite: CallSite(fileID: "Shop/Pricing.swift", line: 18)),
+        ]
+        return [
+            Finding(
+                evidence: .nPlusOne(nPlusOne), fix: FixAdvice.eagerLoad(nPlusOne), estimatedSavingNanoseconds: 180_000_000,
+                callSite: orderSite, subject: statement, count: 24
+            ),
+            Finding(
+                evidence: .missingIndex(MissingIndexEvidence(statement: statement, advice: advice, runs: 24, totalNanoseconds: 146_000_000)),
+                fix: FixAdvice.addIndex(advice), estimatedSavingNanoseconds: 120_000_000, subject: statement, count: 24
+            ),
+            Finding(
+                evidence: .sequentialCalls(SequentialCallsEvidence(calls: calls, inSequenceNanoseconds: 63_000_000, longestNanoseconds: 31_000_000, requestNanoseconds: 245_000_000)),
+                fix: FixAdvice.runConcurrently, estimatedSavingNanoseconds: 31_000_000, callSite: CallSite(fileID: "Shop/Pricing.swift", line: 17),
+                subject: "GET pricing.internal/quote → GET stock.internal/level", count: 2
+            ),
+        ]
+    }
+
+    /// A CPU stall whose every text is hostile.
+    static func searchFinding() -> Finding {
+        let frame = SourceFrame(function: hostileFunction, module: "Shop", file: "Shop/<Search>.swift", line: 9)
+        let evidence = StallEvidence(
+            thread: .other, threadName: "\(ampersand) then \(quoted)", durationNanoseconds: 35_000_000, cpuNanoseconds: 35_000_000,
+            leaf: hostileScript, stack: [frame]
+        )
+        return Finding(
+            evidence: .cpuStall(evidence),
+            fix: Fix(kind: .fasterAlgorithm, summary: "Move \(hostileScript) off the event loop (\(ampersand)).", snippets: [CodeSnippet(.swift, hostileScript)]),
+            estimatedSavingNanoseconds: 35_000_000, callSite: CallSite(frames: [frame]), subject: "computing in \(hostileScript) & \(quoted)", count: 1
         )
     }
 
@@ -233,14 +249,7 @@ enum DiagnosisFixtures {
                 SuspectCheck(suspect: .blocking, status: .clear, summary: "no stall"),
                 SuspectCheck(suspect: .cpu, status: .found, summary: "CPU stall in \(hostileScript)", findingKinds: [.cpuStall]),
             ],
-            findings: [
-                Finding(
-                    kind: .cpuStall, title: "CPU stall in \(hostileScript) & \(quoted)",
-                    evidence: ["held the thread for 35 ms in \(hostileFunction)", "\(ampersand) then \(quoted)"],
-                    fix: "Move `\(hostileScript)` off the event loop (\(ampersand)).", estimatedSavingNanoseconds: 35_000_000,
-                    callSite: "Sources/Shop/<Search>.swift:9", count: 1
-                ),
-            ],
+            findings: [searchFinding()],
             exampleRequest: nil, profile: nil, bytesPerResponse: 1_200
         )
     }
@@ -324,27 +333,32 @@ enum DiagnosisFixtures {
     /// The slow request: a staircase of 24 item queries (the N+1), two outbound calls in a
     /// row, a stall, and a span the app marked.
     static func ordersRequest() throws -> RequestReport {
-        var events = [event("database", "SELECT * FROM orders WHERE customer_id = $1 ORDER BY created_at DESC LIMIT 20", start: 2, duration: 9)]
+        var events = [try event(.query(QueryDetail(sql: "SELECT * FROM orders WHERE customer_id = $1 ORDER BY created_at DESC LIMIT 20")), start: 2, duration: 9)]
         for index in 0..<24 {
-            events.append(event(
-                "database", "SELECT * FROM items WHERE order_id = $1 -- order \(index)", start: 12 + Double(index) * 6.3, duration: 5.8,
-                site: "Sources/Shop/OrderController.swift:42", attributes: ["rows": "3", "column_names": "id,order_id,sku"]
+            events.append(try event(
+                .query(QueryDetail(sql: "SELECT * FROM items WHERE order_id = $1 -- order \(index)", rows: 3, columns: ["id", "order_id", "sku"])),
+                start: 12 + Double(index) * 6.3, duration: 5.8, site: orderSite
             ))
         }
-        events.append(event("http", "GET pricing.internal/quote?items=<24>&currency=\"EUR\"", start: 165, duration: 31,
-                            site: "Sources/Shop/Pricing.swift:17", attributes: ["status": "200", "response_bytes": "812"]))
-        events.append(event("http", "GET stock.internal/level", start: 197, duration: 31, site: "Sources/Shop/Pricing.swift:18"))
-        events.append(event("stall", "blocked in \(hostileFunction)", start: 230, duration: 8.5))
-        events.append(event("span", "render orders page", start: 239, duration: 5))
+        events.append(try event(
+            .call(CallDetail(method: "GET", url: "http://pricing.internal/quote/<24>?currency=\"EUR\"", status: 200, responseBytes: 812)),
+            start: 165, duration: 31, site: CallSite(fileID: "Shop/Pricing.swift", line: 17)
+        ))
+        events.append(try event(.call(CallDetail(method: "GET", url: "http://stock.internal/level")), start: 197, duration: 31, site: CallSite(fileID: "Shop/Pricing.swift", line: 18)))
+        let stack = StackTrace(frames: [SourceFrame(function: hostileFunction, module: "Shop", file: "Shop/Render.swift", line: 3)])
+        events.append(try event(
+            .stall(StallDetail(kind: .blocking, thread: .cooperativePool, threadName: "oot.default-qos", cpuNanoseconds: 0, stack: stack)),
+            start: 230, duration: 8.5, site: stack.callSite
+        ))
+        events.append(try event(.span(SpanDetail(name: "render orders page")), start: 239, duration: 5))
         return try request(durationMs: 245, events: events)
     }
 
-    static func event(
-        _ kind: String, _ name: String, start: Double, duration: Double, site: String? = nil, attributes: [String: String]? = nil
-    ) -> [String: Any] {
-        var event: [String: Any] = ["kind": kind, "name": name, "start_ms": jsonNumber(start), "duration_ms": jsonNumber(duration)]
-        if let site { event["call_site"] = site }
-        if let attributes { event["attributes"] = attributes }
+    /// One event as the report's JSON has it.
+    static func event(_ detail: EventDetail, start: Double, duration: Double, site: CallSite? = nil) throws -> [String: Any] {
+        var event: [String: Any] = ["start_ms": jsonNumber(start), "duration_ms": jsonNumber(duration)]
+        event["detail"] = try JSONSerialization.jsonObject(with: HotpathJSON.encoder().encode(detail))
+        if let site { event["call_site"] = try JSONSerialization.jsonObject(with: HotpathJSON.encoder().encode(site)) }
         return event
     }
 
@@ -354,14 +368,11 @@ enum DiagnosisFixtures {
         let object: [String: Any] = [
             "id": 7, "method": "GET", "path": "/orders?page=2", "route": "/orders", "status": 200, "started_at": 1_760_000_001.5,
             "duration_ms": jsonNumber(durationMs), "database_ms": 150, "http_ms": 62, "app_ms": 33,
-            "queries": events.filter { $0["kind"] as? String == "database" }.count,
-            "http_calls": events.filter { $0["kind"] as? String == "http" }.count,
+            "queries": events.filter { ($0["detail"] as? [String: Any])?["kind"] as? String == "query" }.count,
+            "http_calls": events.filter { ($0["detail"] as? [String: Any])?["kind"] as? String == "call" }.count,
             "events": events, "dropped_events": 0,
         ]
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return try decoder.decode(RequestReport.self, from: JSONSerialization.data(withJSONObject: object))
+        return try HotpathJSON.decoder().decode(RequestReport.self, from: JSONSerialization.data(withJSONObject: object))
     }
 
     /// JSONSerialization cannot write NaN or infinity: they travel as the strings the
@@ -373,10 +384,7 @@ enum DiagnosisFixtures {
     }
 
     private static func decode<T: Decodable>(_ type: T.Type, _ json: String) throws -> T {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return try decoder.decode(type, from: Data(json.utf8))
+        try HotpathJSON.decoder().decode(type, from: Data(json.utf8))
     }
 
     /// 120 ms of samples: the controller, the N+1 loop inside it, JSON encoding, and a

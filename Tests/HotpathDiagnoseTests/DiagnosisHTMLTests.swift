@@ -25,8 +25,9 @@ struct DiagnosisHTMLTests {
         // "Fix this first" is the biggest saving, linked to its endpoint's section.
         let fixFirst = try #require(html.range(of: "<section class=\"fix-first\">"))
         let afterFixFirst = html[fixFirst.upperBound...]
-        #expect(afterFixFirst.hasPrefix("<h2>Fix this first</h2><p class=\"what\"><a href=\"#endpoint-1\"><code>GET /orders</code></a>: <b>N+1: 24 × select * from items where order_id = ?</b>"))
-        #expect(afterFixFirst.contains("<code>WHERE order_id IN (…)</code>"), "backticks become code")
+        #expect(afterFixFirst.hasPrefix("<h2>Fix this first</h2><p class=\"what\"><a href=\"#endpoint-1\"><code>GET /orders</code></a>: <b>N+1 queries: 24 × <code>select * from items where order_id = ?</code> from Shop/OrderController.swift:42</b>"))
+        #expect(afterFixFirst.contains("<pre class=\"snippet sql\"><code>SELECT … FROM items WHERE order_id IN (…)</code></pre>"), "the fix's code as code")
+        #expect(afterFixFirst.contains("<dt>fluent</dt><dd>Eager-load the relation"), "and per framework")
         #expect(afterFixFirst.contains("Saves about <b>180 ms</b> per request"))
         // One table row per endpoint, each linking to a section that exists.
         for (index, endpoint) in diagnosis.endpoints.enumerated() {
@@ -49,7 +50,7 @@ struct DiagnosisHTMLTests {
         let table = try #require(html.range(of: "<table class=\"fix-table\">"))
         let rest = String(html[table.lowerBound...])
         // 120 ms low (120) before 180 ms medium (90) before 60 ms medium (30) before 35 ms high (8.75).
-        let order = ["Missing index on items(order_id)", "N+1: 24 × select", "2 outbound calls one after the other", "CPU stall in &lt;script&gt;"]
+        let order = ["Missing index on items (order_id)", "N+1 queries: 24 ×", "Sequential calls: 2 independent calls", "CPU-heavy work held a thread"]
         let positions = try order.map { try #require(rest.range(of: $0)).lowerBound }
         #expect(positions == positions.sorted())
         // Cheap wins: the index (120 ms, low) before compression (8 ms, low), each with its endpoints linked.
@@ -86,14 +87,14 @@ struct DiagnosisHTMLTests {
         // The waterfall: the request row plus its 29 events, each kind with its colour.
         #expect(occurrences(of: "<svg class=\"chart waterfall\"", in: html) == 1)
         #expect(occurrences(of: "<g class=\"row ", in: html) == 30)
-        for kind in ["database", "http", "stall", "span"] {
+        for kind in ["query", "call", "stall", "span"] {
             #expect(html.contains("<rect class=\"bar \(kind)\""), "bar \(kind)")
         }
         #expect(html.contains("No events were recorded inside this request"))
         // The long SQL is cut in the label and complete in the tooltip.
         #expect(html.contains("SELECT * FROM orders WHERE customer_id = $1…"))
-        #expect(html.contains("<title>database: SELECT * FROM orders WHERE customer_id = $1 ORDER BY created_at DESC LIMIT 20</title>"))
-        #expect(html.contains("column_names=id,order_id,sku rows=3"))
+        #expect(html.contains("<title>query: SELECT * FROM orders WHERE customer_id = $1 ORDER BY created_at DESC LIMIT 20</title>"))
+        #expect(html.contains("3 rows · 3 columns"))
         // The time split and the ramp.
         #expect(html.contains("<span class=\"database\" style=\"width:61.2%\""))
         #expect(html.contains("<tr class=\"plateau\"><td class=\"num\">4 ◀ plateau</td>"))
@@ -107,8 +108,8 @@ struct DiagnosisHTMLTests {
         #expect(section.contains("<li class=\"suspect unknown\">"))
         #expect(occurrences(of: "<article class=\"finding ", in: html) == 4)
         #expect(html.contains("<div class=\"plan\"><b>Query plan</b><pre>SCAN items\n  USE TEMP B-TREE FOR ORDER BY</pre></div>"))
-        #expect(html.contains("<li class=\"bars\">█ ▏█"))
-        #expect(html.contains("Fixing it should save about <b>180.00ms</b> per request"))
+        #expect(html.contains("<li class=\"bars\">+0ms        31.00ms |███████████████"), "the calls' waterfall")
+        #expect(html.contains("Fixing it should save about <b>180 ms</b> per request"))
     }
 
     @Test func embedsTheFlamegraphIsolated() throws {
@@ -142,9 +143,9 @@ struct DiagnosisHTMLTests {
         #expect(!html.contains(DiagnosisFixtures.quoted))
         #expect(!html.contains("<Search>") && !html.contains("<Render>") && !html.contains("<24>"))
         #expect(html.contains("<span class=\"route\">/search/&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;</span>"))
-        #expect(html.contains("<h4>CPU stall in &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quoted&quot;</h4>"))
-        #expect(html.contains("<li>a &amp; b then &quot;quoted&quot;</li>"))
-        #expect(html.contains("Move <code>&lt;script&gt;alert(1)&lt;/script&gt;</code> off the event loop (a &amp; b)."))
+        #expect(html.contains("<h4>CPU-heavy work held a thread for 35.00ms in Render.&lt;script&gt;alert(1)&lt;/script&gt;(_:) from Shop/&lt;Search&gt;.swift:9 (Render.&lt;script&gt;alert(1)&lt;/script&gt;(_:))</h4>"))
+        #expect(html.contains("<li>thread a &amp; b then &quot;quoted&quot; was held for 35.00ms"))
+        #expect(html.contains("<span class=\"fix-summary\">Move &lt;script&gt;alert(1)&lt;/script&gt; off the event loop (a &amp; b).</span><pre class=\"snippet swift\"><code>&lt;script&gt;alert(1)&lt;/script&gt;</code></pre>"))
         #expect(html.contains("<td class=\"fn\">Render.&lt;script&gt;alert(1)&lt;/script&gt;(_:)</td>"))
         #expect(html.contains("Loaded as <code>/search/%3C/script%3E?q=a &amp; b</code>"))
         // Tags in the page are only ours: every "<" opens a known element.
@@ -155,7 +156,7 @@ struct DiagnosisHTMLTests {
             "!DOCTYPE", "html", "head", "meta", "title", "style", "body", "main", "header", "h1", "h2", "h3", "h4", "small", "code",
             "p", "b", "br", "section", "a", "table", "thead", "tbody", "tr", "th", "td", "span", "div", "article", "ul", "ol", "li",
             "pre", "details", "summary", "svg", "g", "line", "text", "path", "circle", "rect", "figure", "figcaption",
-            "iframe", "footer", "aside",
+            "iframe", "footer", "aside", "dl", "dt", "dd",
         ]
         #expect(tags.subtracting(allowed).isEmpty, "unexpected tags: \(tags.subtracting(allowed).sorted())")
     }
@@ -221,9 +222,7 @@ struct DiagnosisHTMLTests {
 
     @Test func helpers() {
         #expect(HTMLText.escape("<a href='x'>\"&\"</a>") == "&lt;a href=&#39;x&#39;&gt;&quot;&amp;&quot;&lt;/a&gt;")
-        #expect(HTMLText.withCode("use `async let` & `x<y`") == "use <code>async let</code> &amp; <code>x&lt;y</code>")
-        #expect(HTMLText.withCode("a ` b") == "a ` b")
-        #expect(HTMLText.withCode("`a` and ` b") == "<code>a</code> and ` b")
+        #expect(HTMLText.prose("use \(code: "async let") & \(code: "x<y") and ` b") == "use <code>async let</code> &amp; <code>x&lt;y</code> and ` b")
         #expect(HTMLText.truncated("abcdef", to: 4) == "abc…")
         #expect(HTMLText.truncated("line1\nline2", to: 40) == "line1 line2")
         #expect(HTMLText.ms(0.4213) == "0.42 ms")

@@ -63,7 +63,7 @@ struct SlowShopDiagnosisTests {
             let endpoint = try #require(before.endpoints.first { $0.route == planted.route }, "\(planted.route) not diagnosed")
             let kinds = endpoint.findings.map(\.kind)
             guard let kind = planted.planted else {
-                #expect(kinds.isEmpty, "the control \(planted.route) must be clean: \(endpoint.findings.map(\.title))")
+                #expect(kinds.isEmpty, "the control \(planted.route) must be clean: \(endpoint.findings.map(\.subject))")
                 continue
             }
             #expect(kinds.contains(kind), "\(planted.route): expected \(kind.rawValue), found \(kinds.map(\.rawValue))")
@@ -71,28 +71,30 @@ struct SlowShopDiagnosisTests {
             // requests, suspended on partner calls, last ran on the threads the renderer then
             // blocks: the stall must go to the request that holds the thread, not to them.
             if kind != .blockingCall {
-                #expect(!kinds.contains(.blockingCall), "\(planted.route): \(endpoint.findings.map(\.title))")
+                #expect(!kinds.contains(.blockingCall), "\(planted.route): \(endpoint.findings.map(\.subject))")
             }
             guard let finding = endpoint.findings.first(where: { $0.kind == kind }) else { continue }
-            #expect(!finding.fix.isEmpty && finding.estimatedSavingNanoseconds > 0, "\(planted.route): \(finding)")
+            #expect(!finding.fix.summary.isEmpty && finding.estimatedSavingNanoseconds > 0, "\(planted.route): \(finding)")
             // The suspect the finding belongs to is marked found, in the method's order.
             #expect(endpoint.suspects.map(\.suspect) == SuspectCheck.Suspect.allCases)
             #expect(endpoint.suspects.contains { $0.status == .found && $0.findingKinds.contains(kind) }, "\(planted.route): \(endpoint.suspects)")
-            #expect(before.fixes.contains { $0.endpoint == endpoint.name && $0.kind == kind.rawValue })
+            #expect(before.fixes.contains { $0.endpoint == endpoint.name && $0.kind == kind })
         }
         // The fixes each finding asks for, concretely.
         let search = try #require(before.endpoints.first { $0.route == "/orders/search" }?.findings.first { $0.kind == .missingIndex })
-        #expect(search.fix.contains("CREATE INDEX") && search.fix.contains("customer_email"), "\(search.fix)")
+        #expect(search.fix.kind == .addIndex && search.fix.snippets.first?.code.contains("CREATE INDEX") == true, "\(search.fix)")
+        guard case .missingIndex(let index) = search.evidence else { Issue.record("wrong evidence"); return }
+        #expect(index.advice.columns == ["customer_email"])
         let quote = try #require(before.endpoints.first { $0.route == "/checkout/quote" }?.findings.first { $0.kind == .sequentialCalls })
-        #expect(quote.fix.contains("async let"))
+        #expect(quote.fix.kind == .runConcurrently)
         let blocking = try #require(before.endpoints.first { $0.route == "/reports/daily" }?.findings.first { $0.kind == .blockingCall })
-        #expect(blocking.title.contains("usleep"), "\(blocking.title)")
+        #expect(blocking.stall?.leaf == "usleep", "\(blocking.evidence)")
         let cpu = try #require(before.endpoints.first { $0.route == "/images/thumbnail" })
-        #expect(cpu.findings.contains { $0.kind == .cpuStall && $0.title.contains("boxBlurNaive") }, "\(cpu.findings.map(\.title))")
+        #expect(cpu.findings.contains { $0.kind == .cpuStall && $0.function?.contains("boxBlurNaive") == true }, "\(cpu.findings.map(\.subject))")
         #expect(cpu.profile?.hottest.contains { $0.name.contains("boxBlurNaive") } == true, "\(cpu.profile?.hottest.map(\.name) ?? [])")
         // Cheap wins name the endpoints they apply to.
-        #expect(before.cheapWins.contains { $0.id == "add-index" && $0.endpoints.contains("GET /orders/search") })
-        #expect(before.cheapWins.contains { $0.id == "compress-responses" && $0.endpoints.contains("GET /catalog/export") })
+        #expect(before.cheapWins.contains { $0.kind == .addIndex && $0.endpoints.contains("GET /orders/search") })
+        #expect(before.cheapWins.contains { $0.kind == .compressResponses && $0.endpoints.contains("GET /catalog/export") })
         let first = try #require(before.fixFirst)
         #expect(before.fixes.allSatisfy { $0.savingMs <= first.savingMs })
 
@@ -110,7 +112,7 @@ struct SlowShopDiagnosisTests {
             return try await DiagnoseRun(options: Self.options(url)).run()
         }
         for endpoint in after.endpoints {
-            #expect(endpoint.findings.isEmpty, "fixed \(endpoint.name) still has \(endpoint.findings.map(\.title))")
+            #expect(endpoint.findings.isEmpty, "fixed \(endpoint.name) still has \(endpoint.findings.map(\.subject))")
         }
         // Measure again: the endpoint named first gains most (within a generous margin).
         let comparison = DiagnosisComparison.compare(before: before, after: after)

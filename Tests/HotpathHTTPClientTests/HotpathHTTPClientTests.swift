@@ -62,12 +62,12 @@ struct HotpathHTTPClientTests {
         let route = try Self.route(recorder, "/quote")
         let request = try #require(route.slowest.first)
         #expect(request.httpCalls == 3)
-        let calls = request.events.filter { $0.kind == .http }
-        #expect(calls.allSatisfy { $0.name.hasPrefix("GET 127.0.0.1:") && $0.name.hasSuffix("/delay/100") }, "\(calls.map(\.name))")
-        #expect(calls.allSatisfy { $0.callSite?.hasPrefix("HotpathHTTPClientTests/HotpathHTTPClientTests.swift:") == true })
-        #expect(calls.allSatisfy { $0.attributes?[HTTPCallAttributes.status] == "200" && $0.attributes?[HTTPCallAttributes.responseBytes] == "5" })
+        let calls = request.events.filter { $0.kind == .call }
+        #expect(calls.allSatisfy { $0.label.hasPrefix("GET 127.0.0.1:") && $0.label.hasSuffix("/delay/100") }, "\(calls.map(\.label))")
+        #expect(calls.allSatisfy { $0.callSite?.innermost?.file == "HotpathHTTPClientTests/HotpathHTTPClientTests.swift" })
+        #expect(calls.allSatisfy { $0.call?.status == 200 && $0.call?.responseBytes == 5 })
         let sequential = route.findings.filter { $0.kind == .sequentialCalls }
-        #expect(sequential.count == 1, "\(route.findings.map(\.title))")
+        #expect(sequential.count == 1, "\(route.findings.map(\.subject))")
         let finding = try #require(sequential.first)
         let saving = Double(finding.estimatedSavingNanoseconds) / 1e6
         // Two calls' worth (about 200 ms), and exactly what the recorded calls say: their sum
@@ -93,9 +93,9 @@ struct HotpathHTTPClientTests {
         }
         let route = try Self.route(recorder, "/quote")
         #expect(route.slowest.first?.httpCalls == 3)
-        #expect(route.findings.isEmpty, "\(route.findings.map(\.title))")
+        #expect(route.findings.isEmpty, "\(route.findings.map(\.subject))")
         // The three calls ran at once: the last to start started before the first to end ended.
-        let calls = route.slowest.first?.events.filter { $0.kind == .http } ?? []
+        let calls = route.slowest.first?.events.filter { $0.kind == .call } ?? []
         let latestStart = calls.map(\.startMs).max() ?? 0
         let earliestEnd = calls.map { $0.startMs + $0.durationMs }.min() ?? 0
         #expect(calls.count == 3 && latestStart < earliestEnd, "\(calls.map { ($0.startMs, $0.durationMs) })")
@@ -117,8 +117,8 @@ struct HotpathHTTPClientTests {
         let route = try Self.route(recorder, "/order")
         let request = try #require(route.slowest.first)
         #expect(request.httpCalls == 2)
-        #expect(request.events.first?.attributes?[HTTPCallAttributes.responseTokens] != nil)
-        #expect(!route.findings.contains { $0.kind == .sequentialCalls }, "\(route.findings.map(\.title))")
+        #expect(request.events.first?.call?.responseTokens.isEmpty == false)
+        #expect(!route.findings.contains { $0.kind == .sequentialCalls }, "\(route.findings.map(\.subject))")
     }
 
     @Test func theSameGetThreeTimesIsARepeatedCall() async throws {
@@ -133,13 +133,14 @@ struct HotpathHTTPClientTests {
         let route = try Self.route(recorder, "/rates")
         let repeated = try #require(route.findings.first { $0.kind == .repeatedCalls })
         #expect(repeated.count == 3)
-        #expect(repeated.title.contains("/delay/20") && !repeated.title.contains("EUR"))
+        #expect(repeated.subject.hasSuffix("/delay/20"))
         #expect(!route.findings.contains { $0.kind == .sequentialCalls }, "reuse is the advice, not concurrency")
     }
 
+    /// Requests for different items that each fetch the same rate: a cache removes most calls.
     @Test func theSameGetAcrossRequestsBecomesARouteFinding() async throws {
         let http = HotpathHTTPClient(HTTPClient.shared)
-        let recorder = try await Self.run(Array(repeating: "/price", count: 25)) { router, upstream in
+        let recorder = try await Self.run((0..<25).map { "/price?item=\($0)" }) { router, upstream in
             router.get("/price") { _, _ -> String in
                 try await Self.body(try await http.get("\(upstream)/delay/1?currency=EUR"))
             }
@@ -147,8 +148,25 @@ struct HotpathHTTPClientTests {
         let route = try Self.route(recorder, "/price")
         let across = try #require(route.findings.first { $0.kind == .repeatedCalls })
         #expect(across.count == 25)
-        #expect(across.title.contains("ran 25 times in the last 60 s across 25 requests"), "\(across.title)")
-        #expect(across.fingerprint?.hasSuffix("(across requests)") == true)
+        guard case .repeatedCalls(let evidence) = across.evidence, let window = evidence.acrossRequests else {
+            Issue.record("not across requests: \(across.evidence)")
+            return
+        }
+        #expect(window.requests == 25 && window.windowSeconds == 60)
+        #expect(across.subject.hasSuffix("(across requests)"))
+    }
+
+    /// Issue 15: the same inbound URL replayed (as a load test does) repeats the upstream call
+    /// by construction: no finding.
+    @Test func oneInboundURLReplayedIsNoRepeatAcrossRequests() async throws {
+        let http = HotpathHTTPClient(HTTPClient.shared)
+        let recorder = try await Self.run(Array(repeating: "/price?item=7", count: 25)) { router, upstream in
+            router.get("/price") { _, _ -> String in
+                try await Self.body(try await http.get("\(upstream)/delay/1?currency=EUR"))
+            }
+        }
+        let route = try Self.route(recorder, "/price")
+        #expect(!route.findings.contains { $0.kind == .repeatedCalls }, "\(route.findings.map(\.subject))")
     }
 
     @Test func streamedAndUnreadBodies() async throws {
@@ -165,10 +183,10 @@ struct HotpathHTTPClientTests {
             }
         }
         let streamed = try #require(try Self.route(recorder, "/stream").slowest.first?.events.first)
-        #expect(streamed.attributes?[HTTPCallAttributes.responseBytes] == "3019")
+        #expect(streamed.call?.responseBytes == 3019)
         let unread = try #require(try Self.route(recorder, "/unread").slowest.first?.events.first)
-        #expect(unread.kind == .http)
-        #expect(unread.attributes?[HTTPCallAttributes.status] == "200")
+        #expect(unread.kind == .call)
+        #expect(unread.call?.status == 200)
         #expect(unread.durationMs >= 9, "ends at the head: \(unread.durationMs) ms")
     }
 
@@ -187,9 +205,9 @@ struct HotpathHTTPClientTests {
             }
         }
         let event = try #require(try Self.route(recorder, "/down").slowest.first?.events.first)
-        #expect(event.attributes?[HTTPCallAttributes.failed] == "true")
-        #expect(event.attributes?[HTTPCallAttributes.status] == nil)
-        #expect(event.name == "GET 127.0.0.1:9/nothing")
+        #expect(event.call?.failed == true)
+        #expect(event.call?.status == nil)
+        #expect(event.label == "GET 127.0.0.1:9/nothing")
     }
 
     @Test func theTracerRecordsAsyncHTTPClientSpans() async throws {
@@ -214,11 +232,11 @@ struct HotpathHTTPClientTests {
         try await client.shutdown()
         let route = try Self.route(recorder, "/traced")
         let request = try #require(route.slowest.first)
-        let calls = request.events.filter { $0.kind == .http }
+        let calls = request.events.filter { $0.kind == .call }
         #expect(calls.count == 2)
-        #expect(calls.allSatisfy { $0.name.hasPrefix("GET 127.0.0.1:") && $0.name.hasSuffix("/delay/60") }, "\(calls.map(\.name))")
-        #expect(calls.allSatisfy { $0.attributes?[HTTPCallAttributes.status] == "200" })
+        #expect(calls.allSatisfy { $0.label.hasPrefix("GET 127.0.0.1:") && $0.label.hasSuffix("/delay/60") }, "\(calls.map(\.label))")
+        #expect(calls.allSatisfy { $0.call?.status == 200 })
         #expect(calls.allSatisfy { $0.durationMs >= 55 }, "\(calls.map(\.durationMs))")
-        #expect(route.findings.contains { $0.kind == .sequentialCalls }, "\(route.findings.map(\.title))")
+        #expect(route.findings.contains { $0.kind == .sequentialCalls }, "\(route.findings.map(\.subject))")
     }
 }

@@ -28,10 +28,10 @@ struct HotpathTracerTests {
         let events = request.events
         #expect(events.count == 1, "ended twice, recorded once")
         let event = try #require(events.first)
-        #expect(event.kind == .http)
-        #expect(event.name == "GET api.partner.test:8443/rates")
-        #expect(event.attributes?[HTTPCallAttributes.status] == "503")
-        #expect(event.attributes?[HTTPCallAttributes.failed] == "true")
+        #expect(event.kind == .call)
+        #expect(event.label == "GET api.partner.test:8443/rates")
+        #expect(event.call?.status == 503)
+        #expect(event.call?.failed == true)
     }
 
     @Test func otherSpansAndSpansOutsideRequestsAreNotRecorded() {

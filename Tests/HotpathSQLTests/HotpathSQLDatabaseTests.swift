@@ -56,14 +56,17 @@ struct HotpathSQLDatabaseTests {
                 _ = try await db.select().column("id").from("orders").where("total", .greaterThan, 500).all()
             }
             #expect(request.timing.queryCount == 2)
-            let first = try #require(request.events.first)
-            #expect(first.kind == .database)
-            #expect(first.name.contains("FROM \"users\""))
-            #expect(first.attributes?[QueryAttributes.rows] == "1")
-            #expect(first.attributes?[QueryAttributes.columns] == "2")
-            #expect(!first.name.contains("user 3"), "binds stay out of the SQL text")
-            #expect(!(first.attributes?.values.contains { $0.contains("user 3") } ?? false))
-            #expect(request.events[1].attributes?[QueryAttributes.rows] == "50")
+            let first = try #require(request.events.first?.query)
+            #expect(request.events.first?.kind == .query)
+            #expect(first.sql.contains("FROM \"users\""))
+            #expect(first.rows == 1)
+            #expect(first.columns?.count == 2)
+            #expect(first.system == "sqlite")
+            #expect(first.bindIdentity != nil)
+            #expect(!first.sql.contains("user 3"), "binds stay out of the SQL text")
+            let json = String(decoding: try HotpathJSON.encoder().encode(request.events), as: UTF8.self)
+            #expect(!json.contains("user 3"), "bind values are never kept")
+            #expect(request.events[1].query?.rows == 50)
             #expect(request.events.allSatisfy { $0.durationNanoseconds > 0 })
         }
     }
@@ -78,16 +81,15 @@ struct HotpathSQLDatabaseTests {
             }
             // Call sites are symbolicated in the background; detectors read them once named.
             await CallSites.shared.idle()
-            let finding = try #require(QueryDetectors.findings(in: nPlusOne).first { $0.kind == .nPlusOne })
+            let finding = try #require(QueryDetector().findings(in: nPlusOne, context: DetectionContext()).first { $0.kind == .nPlusOne })
             #expect(finding.count == 100)
-            #expect(finding.fingerprint == "select * from \"users\" where \"id\" = ? limit ?")
-            #expect(finding.fix.contains("IN (…)"))
+            #expect(finding.statement == "select * from \"users\" where \"id\" = ? limit ?")
+            #expect(finding.fix.kind == .eagerLoad)
             // Found by walking the async callers past SQLKit's frames: the loop above (an async
             // frame's line is its resume point: the awaiting statement or the one after it).
-            let site = try #require(finding.callSite)
-            #expect(site.hasPrefix("HotpathSQLTests/HotpathSQLDatabaseTests.swift:"), "call site \(site)")
-            let line = site.dropFirst("HotpathSQLTests/HotpathSQLDatabaseTests.swift:".count).prefix { $0.isNumber }
-            #expect((72...76).contains(Int(line) ?? 0), "call site \(site)")
+            let site = try #require(finding.callSite?.innermost)
+            #expect(site.location?.hasPrefix("HotpathSQLTests/HotpathSQLDatabaseTests.swift:") == true, "call site \(site)")
+            #expect((75...79).contains(site.line ?? 0), "call site \(site)")
 
             let eager = try await Self.serve { _ in
                 let orders = try await db.select().columns("id", "user_id").from("orders").all(decoding: Order.self)
@@ -95,7 +97,7 @@ struct HotpathSQLDatabaseTests {
                 _ = try await db.select().column("*").from("users").where("id", .in, ids).all(decoding: User.self)
             }
             // Slow-query findings depend on the machine's load, not on the code: left out here.
-            #expect(QueryDetectors.findings(in: eager).filter { $0.kind != .slowQuery }.isEmpty)
+            #expect(QueryDetector().findings(in: eager, context: DetectionContext()).filter { $0.kind != .slowQuery }.isEmpty)
         }
     }
 
@@ -106,7 +108,7 @@ struct HotpathSQLDatabaseTests {
             let request = try await Self.serve { _ in
                 _ = try await hotpath.at().select().column("id").from("users").all()
             }
-            #expect(request.events.first?.callSite == "HotpathSQLTests/HotpathSQLDatabaseTests.swift:\(line)")
+            #expect(request.events.first?.callSite == CallSite(fileID: "HotpathSQLTests/HotpathSQLDatabaseTests.swift", line: line))
         }
     }
 
@@ -116,9 +118,9 @@ struct HotpathSQLDatabaseTests {
                 try await Self.futureQuery(db).get()
             }
             await CallSites.shared.idle()
-            let site = try #require(DeferredCallSites.resolved(request.events.first?.callSite))
-            #expect(site.hasPrefix("HotpathSQLTests/HotpathSQLDatabaseTests.swift:"), "call site \(site)")
-            #expect(site.contains("futureQuery"), "call site \(site)")
+            let site = try #require(request.events.first?.callSite?.innermost)
+            #expect(site.location?.hasPrefix("HotpathSQLTests/HotpathSQLDatabaseTests.swift:") == true, "call site \(site)")
+            #expect(site.function?.contains("futureQuery") == true, "call site \(site)")
         }
     }
 
@@ -132,8 +134,9 @@ struct HotpathSQLDatabaseTests {
             let request = try await Self.serve { _ in
                 _ = try await db.select().column("*").from("products").all()
             }
-            let finding = try #require(QueryDetectors.findings(in: request).first { $0.kind == .selectStar })
-            #expect(finding.title.contains("all 40 columns"))
+            let finding = try #require(QueryDetector().findings(in: request, context: DetectionContext()).first { $0.kind == .selectStar })
+            guard case .selectStar(let evidence) = finding.evidence else { Issue.record("wrong evidence"); return }
+            #expect(evidence.columnCount == 40 && evidence.selectsStar)
         }
     }
 
@@ -142,7 +145,7 @@ struct HotpathSQLDatabaseTests {
             let request = try await Self.serve { _ in
                 for _ in 0..<3 { _ = try await db.select().column("name").from("users").where("id", .equal, 1).all() }
             }
-            #expect(QueryDetectors.findings(in: request).contains { $0.kind == .duplicateQueries })
+            #expect(QueryDetector().findings(in: request, context: DetectionContext()).contains { $0.kind == .duplicateQueries })
         }
     }
 
@@ -153,8 +156,8 @@ struct HotpathSQLDatabaseTests {
                 _ = try await db.select().column("id").from("users").limit(1).all()
             }
             #expect(request.events.count == 2)
-            #expect(request.events[0].attributes?[QueryAttributes.failed] == "true")
-            #expect(request.events[1].attributes?[QueryAttributes.failed] == nil)
+            #expect(request.events[0].query?.failed == true)
+            #expect(request.events[1].query?.failed == false)
         }
     }
 

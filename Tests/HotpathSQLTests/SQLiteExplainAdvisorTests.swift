@@ -122,15 +122,52 @@ struct SQLiteExplainAdvisorTests {
             try await search()
             let findings = try #require(recorder.report().routes.first).findings
             let missing = try #require(findings.first { $0.kind == .missingIndex })
-            #expect(missing.fix.contains("CREATE INDEX orders_customer_email_idx ON orders (customer_email)"))
+            #expect(missing.fix.kind == .addIndex)
+            #expect(missing.fix.snippets.first?.code == "CREATE INDEX orders_customer_email_idx ON orders (customer_email)")
+            #expect(missing.fix.variant(for: .fluent)?.snippets.first?.code.contains(#"create(index: "orders_customer_email_idx").on("orders").column("customer_email")"#) == true)
             #expect(missing.count == 5)
-            #expect(missing.plan?.contains { $0.hasPrefix("SCAN orders") } == true)
+            guard case .missingIndex(let evidence) = missing.evidence else { Issue.record("wrong evidence"); return }
+            #expect(evidence.advice.plan.contains { $0.hasPrefix("SCAN orders") })
             #expect(missing.estimatedSavingNanoseconds > 0)
 
             try await raw.raw("CREATE INDEX orders_customer_email_idx ON orders (customer_email)").run()
             try await search()
             let after = try #require(recorder.report().routes.first).findings
             #expect(!after.contains { $0.kind == .missingIndex }, "the index exists now")
+        }
+    }
+
+    /// Issue 13: an ORM names every column, with aliases, so its SELECT runs past 3,000
+    /// characters; the whole statement reaches the fingerprint and the EXPLAIN (a 1,000-character
+    /// cut broke both).
+    @Test func ormLengthStatementsAreExplainedWhole() async throws {
+        try await Self.withOrders { raw, advisorConnection in
+            var review = QueryPlanReview.Configuration()
+            review.minimumInterval = .zero
+            let recorder = Recorder(configuration: .init(
+                planAdvisor: SQLiteExplainAdvisor(database: advisorConnection, minimumInterval: .zero), planReview: review
+            ))
+            // 5 columns named 15 times over with aliases, as an ORM loading a wide model does.
+            let columns = (0..<75).map { index in
+                let column = ["id", "customer_email", "status", "total", "created_at"][index % 5]
+                return "\"orders\".\"\(column)\" AS \"orders_\(column)_\(index)\""
+            }.joined(separator: ", ")
+            let sql = "SELECT \(columns) FROM \"orders\" WHERE \"orders\".\"customer_email\" = $1"
+            #expect(sql.utf8.count > 3_000)
+            let db = HotpathSQLDatabase(raw)
+            let request = recorder.begin(method: "GET", path: "/orders/search")
+            try await ActiveRequest.$current.withValue(request) {
+                for email in ["c1@shop.test", "c2@shop.test", "c3@shop.test", "c4@shop.test", "c5@shop.test"] {
+                    _ = try await db.raw(SQLQueryString(sql.replacing("$1", with: "'\(email)'"))).all()
+                }
+            }
+            let completed = recorder.finish(request, route: "/orders/search", status: 200)
+            #expect(completed.events.allSatisfy { $0.query?.sqlTruncated == false && ($0.query?.sql.utf8.count ?? 0) > 3_000 })
+            await recorder.planReview?.idle()
+            let missing = try #require(recorder.report().routes.first?.findings.first { $0.kind == .missingIndex })
+            guard case .missingIndex(let evidence) = missing.evidence else { Issue.record("wrong evidence"); return }
+            #expect(evidence.advice.columns == ["customer_email"])
+            #expect(evidence.statement.hasSuffix("from \"orders\" where \"orders\".\"customer_email\" = ?"), "the shape ends where the statement does")
         }
     }
 }

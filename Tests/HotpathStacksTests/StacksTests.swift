@@ -76,34 +76,47 @@ struct StacksTests {
     /// Three async functions deep, each suspending first: the chain of async callers names
     /// the outermost app function too, once symbolicated in the background.
     @Test func asyncCallerIsFoundThroughSuspensions() async throws {
-        var sites: [String?] = []
+        var sites: [CallSite?] = []
         for _ in 0..<2 {
             sites.append(await Self.outer())
             await CallSites.shared.idle()
         }
-        let name = try #require(DeferredCallSites.resolved(sites[0]))
-        #expect(name.hasPrefix("HotpathStacksTests/StacksTests.swift:"), "\(name)")
-        #expect(name.contains("middle") || name.contains("outer"), "\(name)")
-        // The same stack again: the name now comes straight from the cache.
-        #expect(sites[1] == name)
+        let site = try #require(sites[0])
+        #expect(!site.isPending, "named once the symbolizer is idle")
+        let first = try #require(site.innermost)
+        #expect(first.location?.hasPrefix("HotpathStacksTests/StacksTests.swift:") == true, "\(site)")
+        #expect(site.frames.contains { $0.function?.contains("middle") == true } && site.frames.contains { $0.function?.contains("outer") == true }, "the chain of app callers: \(site.chain(limit: 8))")
+        // The same stack again: named at once, from the table.
+        #expect(sites[1]?.isPending == false)
+        #expect(sites[1] == site)
     }
 
-    @inline(never) static func outer() async -> String? {
+    @inline(never) static func outer() async -> CallSite? {
         try? await Task.sleep(for: .milliseconds(1))
         return await middle()
     }
 
-    @inline(never) static func middle() async -> String? {
+    @inline(never) static func middle() async -> CallSite? {
         try? await Task.sleep(for: .milliseconds(1))
         return await LibraryLikeCapture.capture()
     }
 
-    @Test func placeholdersResolveOnceNamed() {
-        let placeholder = DeferredCallSites.placeholder(for: 0xfeed)
-        #expect(DeferredCallSites.resolved(placeholder) == nil)
-        DeferredCallSites.name(0xfeed, as: "App/Main.swift:3 (main)")
-        #expect(DeferredCallSites.resolved(placeholder) == "App/Main.swift:3 (main)")
-        #expect(DeferredCallSites.resolved("App/Other.swift:9") == "App/Other.swift:9")
+    /// A pending call site names itself in every copy once its stack is named; the exact line
+    /// of the direct caller stays first.
+    @Test func pendingCallSitesResolveInPlace() {
+        let frames = PendingFrames(id: 0xfeed)
+        let site = CallSite.pending(frames, caller: "App/Routes.swift", line: 87)
+        let copy = site
+        #expect(site.isPending && site.frames.map(\.line) == [87])
+        frames.resolve([
+            SourceFrame(function: "HTTPClient.execute()", module: "AsyncHTTPClient", file: nil, line: nil, isLibrary: true),
+            SourceFrame(function: "Routes.get(_:)", module: "App", file: "/src/App/Routes.swift", line: 86),
+            SourceFrame(function: "Routes.quote()", module: "App", file: "/src/App/Routes.swift", line: 53),
+        ])
+        #expect(!copy.isPending)
+        #expect(copy.frames.map(\.line) == [87, 53])
+        #expect(copy.innermost?.function == "Routes.get(_:)")
+        #expect(copy.chain() == "App/Routes.swift:87 (Routes.get(_:)) ← App/Routes.swift:53")
     }
 
     @Test func manyConcurrentCapturesNeverCrash() async {
@@ -118,7 +131,7 @@ struct StacksTests {
 
 /// Stands in for a database adapter: an async function whose own frame is not the answer.
 enum LibraryLikeCapture {
-    @inline(never) static func capture() async -> String? {
+    @inline(never) static func capture() async -> CallSite? {
         try? await Task.sleep(for: .milliseconds(1))
         return CallSites.shared.asyncCaller()
     }

@@ -14,7 +14,7 @@ struct HTTPDetectorTests {
         var url: String
         var method = "GET"
         var response = ""
-        var site: String? = "Rates.swift:10"
+        var site: CallSite? = CallSite(fileID: "Shop/Rates.swift", line: 10)
     }
 
     /// A finished request `total` ms long with these calls.
@@ -24,15 +24,21 @@ struct HTTPDetectorTests {
         for call in calls {
             let start = active.startedAt + call.start * ms
             active.recordCall(
-                method: call.method, url: call.url, status: 200, responseBytes: call.response.utf8.count,
-                from: start, to: start + call.duration * ms, callSite: call.site,
-                responseTokens: HTTPTokenSet(scanning: call.response.utf8)
+                CallDetail(
+                    method: call.method, url: call.url, status: 200, responseBytes: call.response.utf8.count,
+                    responseTokens: HTTPTokenSet(scanning: call.response.utf8)
+                ),
+                from: start, to: start + call.duration * ms, callSite: call.site
             )
         }
         return recorder.finish(active, route: "/quote", status: 200, at: active.startedAt + total * ms)
     }
 
     static func sequential(_ kinds: [Finding]) -> [Finding] { kinds.filter { $0.kind == .sequentialCalls } }
+
+    static func findings(in request: CompletedRequest, thresholds: HTTPCallThresholds = HTTPCallThresholds()) -> [Finding] {
+        CallDetector().findings(in: request, context: DetectionContext(callThresholds: thresholds))
+    }
 
     struct Case: Sendable, CustomTestStringConvertible {
         var label: String
@@ -84,46 +90,48 @@ struct HTTPDetectorTests {
 
     @Test(arguments: cases)
     func sequentialCalls(_ test: Case) throws {
-        let findings = Self.sequential(HTTPDetectors.findings(in: Self.request(test.calls, total: test.total)))
+        let findings = Self.sequential(Self.findings(in: Self.request(test.calls, total: test.total)))
         guard let saving = test.saving else {
-            #expect(findings.isEmpty, "\(findings.map(\.title))")
+            #expect(findings.isEmpty, "\(findings.map(\.subject))")
             return
         }
-        #expect(findings.count == 1, "\(findings.map(\.title))")
+        #expect(findings.count == 1, "\(findings.map(\.subject))")
         let finding = try #require(findings.first)
         #expect(finding.estimatedSavingNanoseconds == saving * Self.ms)
     }
 
     @Test func sequentialFindingShowsWaterfallSavingAndFix() throws {
         let request = Self.request(Self.cases[0].calls, total: 310)
-        let finding = try #require(HTTPDetectors.findings(in: request).first)
+        let finding = try #require(Self.findings(in: request).first)
         #expect(finding.kind == .sequentialCalls)
         #expect(finding.count == 3)
-        #expect(finding.callSite == "Rates.swift:10")
-        #expect(finding.evidence.count >= 6)
-        #expect(finding.evidence[0].hasPrefix("+0ms       100.00ms |██████████ "), "\(finding.evidence[0])")
-        #expect(finding.evidence[1].hasPrefix("+101.00ms  100.00ms |          ██████████"), "\(finding.evidence[1])")
-        #expect(finding.evidence[1].contains("GET api.partner.test/fees"))
-        #expect(!finding.evidence.joined().contains("n=2"), "query strings stay out of names")
-        #expect(finding.evidence.joined().contains("in sequence: 302.00ms; concurrently: about 100.00ms"), "\(finding.evidence)")
-        #expect(finding.evidence.joined().contains("65% of the request"), "\(finding.evidence)")
-        #expect(finding.evidence.joined().contains("as far as can be seen"))
-        #expect(finding.fix.contains("async let") && finding.fix.contains("withThrowingTaskGroup"))
+        #expect(finding.callSite == CallSite(fileID: "Shop/Rates.swift", line: 10))
+        guard case .sequentialCalls(let evidence) = finding.evidence else { Issue.record("wrong evidence"); return }
+        #expect(evidence.calls.map(\.call) == ["GET api.partner.test/rates", "GET api.partner.test/fees", "GET stock.test/items/7"], "query strings stay out of names")
+        #expect(evidence.calls.map(\.offsetNanoseconds) == [0, 101 * Self.ms, 202 * Self.ms])
+        #expect(evidence.inSequenceNanoseconds == 302 * Self.ms && evidence.longestNanoseconds == 100 * Self.ms)
+        #expect(evidence.requestNanoseconds == 310 * Self.ms)
+        #expect(finding.fix.kind == .runConcurrently)
+        #expect(finding.fix.snippets.first?.code.contains("async let") == true)
+        // The text renderer's waterfall lines up the bars.
+        let lines = FindingText.waterfall(evidence)
+        #expect(lines[0].hasPrefix("+0ms       100.00ms |██████████ "), "\(lines[0])")
+        #expect(lines[1].hasPrefix("+101.00ms  100.00ms |          ██████████"), "\(lines[1])")
     }
 
     @Test func thresholdsAreConfigurable() {
         let calls = Self.cases[2].calls  // a 50 ms gap
         var thresholds = HTTPCallThresholds()
         thresholds.maximumGapNanoseconds = 60 * Self.ms
-        #expect(Self.sequential(HTTPDetectors.findings(in: Self.request(calls, total: 260), thresholds: thresholds)).count == 1)
+        #expect(Self.sequential(Self.findings(in: Self.request(calls, total: 260), thresholds: thresholds)).count == 1)
         thresholds.minimumSavingNanoseconds = 200 * Self.ms
         thresholds.minimumSavingShare = 0.9
-        #expect(Self.sequential(HTTPDetectors.findings(in: Self.request(calls, total: 260), thresholds: thresholds)).isEmpty)
+        #expect(Self.sequential(Self.findings(in: Self.request(calls, total: 260), thresholds: thresholds)).isEmpty)
     }
 
     @Test func repeatedGetWithinARequest() throws {
         let url = "https://api.partner.test/rates?currency=EUR"
-        let findings = HTTPDetectors.findings(in: Self.request([
+        let findings = Self.findings(in: Self.request([
             Call(start: 0, duration: 40, url: url),
             Call(start: 41, duration: 30, url: url),
             Call(start: 72, duration: 30, url: url),
@@ -134,39 +142,39 @@ struct HTTPDetectorTests {
         let finding = try #require(repeated.first)
         #expect(finding.count == 3)
         #expect(finding.estimatedSavingNanoseconds == 60 * Self.ms)
-        #expect(finding.title.contains("GET api.partner.test/rates"))
-        #expect(!finding.title.contains("EUR"))
+        #expect(finding.subject == "GET api.partner.test/rates")
+        #expect(finding.fix.kind == .cache)
         #expect(Self.sequential(findings).isEmpty, "repeats are not parallelisation advice")
     }
 
     @Test func differentURLsOrPostsAreNotRepeats() {
-        let findings = HTTPDetectors.findings(in: Self.request([
+        let findings = Self.findings(in: Self.request([
             Call(start: 0, duration: 5, url: "https://a.test/x?page=1"),
             Call(start: 100, duration: 5, url: "https://a.test/x?page=2"),
             Call(start: 200, duration: 5, url: "https://a.test/y", method: "POST"),
             Call(start: 300, duration: 5, url: "https://a.test/y", method: "POST"),
         ], total: 400))
-        #expect(!findings.contains { $0.kind == .repeatedCalls }, "\(findings.map(\.title))")
+        #expect(!findings.contains { $0.kind == .repeatedCalls }, "\(findings.map(\.subject))")
     }
 
     @Test func recordCallKeepsNoQueryOrBodyText() throws {
         let recorder = Recorder()
         let active = recorder.begin(method: "GET", path: "/")
         active.recordCall(
-            method: "GET", url: "https://user:secret@api.partner.test:8443/people/search?email=alice%40example.test#top",
-            status: 200, requestBytes: 0, responseBytes: 42, from: active.startedAt, to: active.startedAt + 1,
-            responseTokens: HTTPTokenSet(scanning: #"{"email":"alice@example.test"}"#.utf8)
+            CallDetail(
+                method: "GET", url: "https://user:secret@api.partner.test:8443/people/search?email=alice%40example.test#top",
+                status: 200, requestBytes: 0, responseBytes: 42, responseTokens: HTTPTokenSet(scanning: #"{"email":"alice@example.test"}"#.utf8)
+            ),
+            from: active.startedAt, to: active.startedAt + 1
         )
         let event = try #require(active.events.first)
-        #expect(event.kind == .http)
-        #expect(event.name == "GET api.partner.test:8443/people/search")
-        let attributes = try #require(event.attributes)
-        #expect(attributes[HTTPCallAttributes.host] == "api.partner.test:8443")
-        #expect(attributes[HTTPCallAttributes.path] == "/people/search")
-        #expect(attributes[HTTPCallAttributes.status] == "200")
-        #expect(attributes[HTTPCallAttributes.responseBytes] == "42")
-        #expect(!attributes.values.contains { $0.contains("alice") || $0.contains("secret") })
-        #expect(attributes[HTTPCallAttributes.urlHash] != nil)
+        let call = try #require(event.call)
+        #expect(event.kind == .call)
+        #expect(event.label == "GET api.partner.test:8443/people/search")
+        #expect(call.host == "api.partner.test:8443" && call.path == "/people/search" && call.status == 200 && call.responseBytes == 42)
+        #expect(call.target != nil)
+        let json = String(decoding: try HotpathJSON.encoder().encode(event), as: UTF8.self)
+        #expect(!json.contains("alice") && !json.contains("secret") && !json.contains("example"), "\(json)")
         #expect(active.timing().httpCallCount == 1)
     }
 
@@ -185,11 +193,12 @@ struct HTTPDetectorTests {
         #expect(String(parts.query) == query)
     }
 
-    @Test func tokenSetsAreBoundedAndRoundTrip() {
+    @Test func tokenSetsAreBoundedAndRoundTrip() throws {
         let words = (0..<500).map { "word\($0)" }.joined(separator: " ")
         let set = HTTPTokenSet(scanning: words.utf8)
         #expect(set.hashes.count == HTTPTokenScanner.maximumTokens)
         #expect(HTTPTokenSet(encoded: set.encoded) == set)
+        #expect(try HotpathJSON.decoder().decode(HTTPTokenSet.self, from: HotpathJSON.encoder().encode(set)) == set)
         #expect(HTTPTokenSet(scanning: "id ok a1 true null https".utf8).isEmpty, "short and common words do not count")
         var chunked = HTTPTokenScanner()
         chunked.scan("{\"id\":\"u8f".utf8)
@@ -204,48 +213,72 @@ struct HTTPDetectorTests {
         let active = recorder.begin(method: "GET", path: "/quote")
         for (index, url) in ["https://a.test/x", "https://b.test/y"].enumerated() {
             let start = active.startedAt + UInt64(index) * 101 * Self.ms
-            active.recordCall(method: "GET", url: url, status: 200, from: start, to: start + 100 * Self.ms)
+            active.recordCall(CallDetail(method: "GET", url: url, status: 200), from: start, to: start + 100 * Self.ms)
         }
         recorder.finish(active, route: "/quote", status: 200, at: active.startedAt + 205 * Self.ms)
         let route = try #require(recorder.report().routes.first)
         #expect(route.findings.map(\.kind) == [.sequentialCalls])
     }
 
+    /// Requests of one route that ask for different things (different inbound URLs) and each
+    /// fetch the same rates: a cache would remove most calls.
     @Test func sameGetAcrossRequestsIsCountedInAWindow() throws {
+        let (recorder, now) = try Self.acrossRequests { index in "/quote?customer=\(index)" }
+        let route = try #require(recorder.report(now: now).routes.first)
+        let across = route.findings.filter { $0.kind == .repeatedCalls }
+        #expect(across.count == 1, "\(route.findings.map(\.subject))")
+        let finding = try #require(across.first)
+        guard case .repeatedCalls(let evidence) = finding.evidence, let window = evidence.acrossRequests else {
+            Issue.record("not across requests: \(finding.evidence)")
+            return
+        }
+        #expect(finding.count == 30 && window.requests == 30 && window.windowSeconds == 60)
+        #expect(abs(window.perSecond - 2) < 0.01)
+        #expect(window.distinctInboundTargets == RepeatedReadCounter.inboundTargetsKept)
+        #expect(finding.fix.kind == .cache)
+        // A minute and more later the window has moved on.
+        let later = try #require(recorder.report(now: now + 70 * 1_000 * Self.ms).routes.first)
+        #expect(!later.findings.contains { $0.kind == .repeatedCalls })
+    }
+
+    /// Issue 15: a load test that replays one inbound URL makes the route repeat its calls by
+    /// construction: not a finding.
+    @Test func oneInboundURLReplayedIsNotARepeatAcrossRequests() throws {
+        let (recorder, now) = try Self.acrossRequests { _ in "/quote?customer=7" }
+        let route = try #require(recorder.report(now: now).routes.first)
+        #expect(!route.findings.contains { $0.kind == .repeatedCalls }, "\(route.findings.map(\.subject))")
+    }
+
+    /// 30 requests over 15 s, each fetching the same rates once, plus one-off URLs.
+    static func acrossRequests(inbound: (Int) -> String) throws -> (Recorder, UInt64) {
         var thresholds = HTTPCallThresholds()
         thresholds.acrossRequestsMinimumCount = 20
         let recorder = Recorder(configuration: .init(httpThresholds: thresholds))
         let base = MonotonicClock.now()
-        // 30 requests over 15 s, each fetching the same rates once, plus one-off URLs.
         for index in 0..<30 {
             let start = base + UInt64(index) * 500 * Self.ms
-            let active = ActiveRequest(method: "GET", path: "/quote", startedAt: start)
-            active.recordCall(method: "GET", url: "https://api.partner.test/rates", status: 200, from: start, to: start + 20 * Self.ms)
-            active.recordCall(method: "GET", url: "https://api.partner.test/users/\(index)", status: 200, from: start + 21 * Self.ms, to: start + 30 * Self.ms)
+            let parts = inbound(index).split(separator: "?", maxSplits: 1).map(String.init)
+            let active = ActiveRequest(
+                method: "GET", path: parts[0], target: ActiveRequest.inboundTarget(path: parts[0], query: parts.count > 1 ? parts[1] : nil),
+                startedAt: start
+            )
+            active.recordCall(CallDetail(method: "GET", url: "https://api.partner.test/rates", status: 200), from: start, to: start + 20 * Self.ms)
+            active.recordCall(CallDetail(method: "GET", url: "https://api.partner.test/users/\(index)", status: 200), from: start + 21 * Self.ms, to: start + 30 * Self.ms)
             recorder.finish(active, route: "/quote", status: 200, at: start + 40 * Self.ms)
         }
-        let now = base + 15 * 1_000 * Self.ms
-        let route = try #require(recorder.report(now: now).routes.first)
-        let across = route.findings.filter { $0.kind == .repeatedCalls && $0.title.contains("across requests") }
-        #expect(across.count == 1, "\(route.findings.map(\.title))")
-        let finding = try #require(across.first)
-        #expect(finding.count == 30)
-        #expect(finding.title.contains("ran 30 times in the last 60 s across 30 requests (2/s)"), "\(finding.title)")
-        #expect(finding.fix.contains("cache"))
-        // A minute and more later the window has moved on.
-        let later = try #require(recorder.report(now: now + 70 * 1_000 * Self.ms).routes.first)
-        #expect(!later.findings.contains { $0.title.contains("across requests") })
+        return (recorder, base + 15 * 1_000 * Self.ms)
     }
 
     @Test func acrossRequestsMemoryIsBounded() {
-        var tracker = RepeatedGetTracker(capacity: 16, windowSeconds: 60)
+        var counter = RepeatedReadCounter(capacity: 16, windowSeconds: 60)
         let now: UInt64 = 1_000_000_000_000
         for request in 0..<100 {
-            tracker.add(route: 0, url: "popular", name: "GET a.test/p", callSite: nil, duration: 1, request: UInt64(request), at: now)
-            tracker.add(route: 0, url: "one-off-\(request)", name: "GET a.test/o", callSite: nil, duration: 1, request: UInt64(request), at: now)
+            counter.add(route: 0, target: 1, call: "GET a.test/p", callSite: nil, duration: 1, request: UInt64(request), inbound: UInt64(request), at: now)
+            counter.add(route: 0, target: UInt64(1_000 + request), call: "GET a.test/o", callSite: nil, duration: 1, request: UInt64(request), inbound: 0, at: now)
         }
-        #expect(tracker.slots.count == 16)
-        let popular = tracker.slots.firstIndex { $0.key.url == "popular" }
-        #expect(popular.map { tracker.window($0, now: now).calls } == 100, "one-off URLs do not push out a popular one")
+        #expect(counter.slots.count == 16)
+        let popular = counter.slots.firstIndex { $0.key.target == 1 }
+        #expect(popular.map { counter.window($0, now: now).calls } == 100, "one-off URLs do not push out a popular one")
+        #expect(popular.map { counter.slots[$0].inbound.count } == RepeatedReadCounter.inboundTargetsKept, "inbound URLs kept are bounded")
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Hotpath
@@ -6,108 +7,201 @@ import Testing
 struct QueryDetectorTests {
     static let ms: UInt64 = 1_000_000
 
+    struct Query {
+        var sql: String
+        var binds: [String]?
+        var columns: [String]? = nil
+        var duration: UInt64
+        var site: Int? = nil
+        var readsAllColumns: Bool? = nil
+        var model: String? = nil
+    }
+
+    static func site(_ line: Int) -> CallSite { CallSite(fileID: "Shop/OrderController.swift", line: line) }
+
     /// A finished request whose queries ran back to back, each `duration` long.
-    static func request(_ queries: [(sql: String, binds: [String]?, columns: [String]?, duration: UInt64, site: String?)]) -> CompletedRequest {
+    static func request(_ queries: [Query]) -> CompletedRequest {
         let recorder = Recorder()
         let active = recorder.begin(method: "GET", path: "/orders")
         var clock = active.startedAt
         for query in queries {
-            active.recordQuery(query.sql, binds: query.binds, columns: query.columns, from: clock, to: clock + query.duration, callSite: query.site)
+            let detail = QueryDetail(
+                sql: query.sql, bindIdentity: query.binds.map { BindIdentity(texts: $0) }, columns: query.columns, model: query.model,
+                readsAllColumns: query.readsAllColumns
+            )
+            active.recordQuery(detail, from: clock, to: clock + query.duration, callSite: query.site.map(site))
             clock += query.duration
         }
         return recorder.finish(active, route: "/orders", status: 200, at: clock + 2 * ms)
     }
 
+    static func findings(_ queries: [Query], thresholds: QueryThresholds = QueryThresholds()) -> [Finding] {
+        QueryDetector().findings(in: request(queries), context: DetectionContext(queryThresholds: thresholds))
+    }
+
     @Test func findsNPlusOneWithCallSiteCountAndSaving() throws {
-        var queries: [(sql: String, binds: [String]?, columns: [String]?, duration: UInt64, site: String?)] = [
-            ("SELECT * FROM orders LIMIT 100", [], nil, 3 * Self.ms, "OrderController.swift:20"),
-        ]
+        var queries = [Query(sql: "SELECT * FROM orders LIMIT 100", binds: [], duration: 3 * Self.ms, site: 20)]
         for id in 1...100 {
-            queries.append(("SELECT * FROM users WHERE id = $1", ["\(id)"], nil, Self.ms, "OrderController.swift:24"))
+            queries.append(Query(sql: "SELECT * FROM users WHERE id = $1", binds: ["\(id)"], duration: Self.ms, site: 24))
         }
-        let findings = QueryDetectors.findings(in: Self.request(queries))
+        let findings = Self.findings(queries)
         let finding = try #require(findings.first { $0.kind == .nPlusOne })
         #expect(finding.count == 100)
-        #expect(finding.callSite == "OrderController.swift:24")
-        #expect(finding.fingerprint == "select * from users where id = ?")
+        #expect(finding.callSite == Self.site(24))
+        #expect(finding.statement == "select * from users where id = ?")
         #expect(finding.estimatedSavingNanoseconds == 99 * Self.ms)
-        #expect(finding.fix.contains("WHERE id IN (…)"))
-        #expect(finding.fix.contains(".with(\\.$relation)"))
+        guard case .nPlusOne(let evidence) = finding.evidence else { Issue.record("not N+1 evidence"); return }
+        #expect(evidence.filteredColumn == "id" && evidence.table == "users" && evidence.distinctParameterSets == 100)
+        #expect(finding.fix.kind == .eagerLoad)
+        #expect(finding.fix.snippets.first?.code == "SELECT … FROM users WHERE id IN (…)")
+        #expect(finding.fix.variant(for: .fluent)?.snippets.first?.code == ".with(\\.$relation)")
         #expect(findings.first?.kind == .nPlusOne, "the biggest saving first")
         #expect(!findings.contains { $0.kind == .duplicateQueries })
         #expect(!findings.contains { $0.kind == .manySmallQueries }, "the N+1 already explains the round trips")
     }
 
     @Test func eagerLoadedTwinIsClean() {
-        let findings = QueryDetectors.findings(in: Self.request([
-            ("SELECT * FROM orders LIMIT 100", [], nil, 3 * Self.ms, "OrderController.swift:20"),
-            ("SELECT * FROM users WHERE id IN ($1, $2, $3)", ["1", "2", "3"], nil, 2 * Self.ms, "OrderController.swift:30"),
-        ]))
-        #expect(findings.isEmpty, "\(findings.map(\.title))")
+        let findings = Self.findings([
+            Query(sql: "SELECT * FROM orders LIMIT 100", binds: [], duration: 3 * Self.ms, site: 20),
+            Query(sql: "SELECT * FROM users WHERE id IN ($1, $2, $3)", binds: ["1", "2", "3"], duration: 2 * Self.ms, site: 30),
+        ])
+        #expect(findings.isEmpty, "\(findings.map(\.kind))")
     }
 
     @Test func sameParametersAreDuplicatesNotNPlusOne() throws {
-        let queries = (0..<6).map { _ in (sql: "SELECT * FROM settings WHERE key = $1", binds: Optional(["theme"]), columns: [String]?.none, duration: Self.ms, site: Optional("Settings.swift:9")) }
-        let findings = QueryDetectors.findings(in: Self.request(queries))
+        let queries = (0..<6).map { _ in Query(sql: "SELECT * FROM settings WHERE key = $1", binds: ["theme"], duration: Self.ms, site: 9) }
+        let findings = Self.findings(queries)
         #expect(!findings.contains { $0.kind == .nPlusOne })
         let duplicate = try #require(findings.first { $0.kind == .duplicateQueries })
         #expect(duplicate.estimatedSavingNanoseconds == 5 * Self.ms)
-        #expect(duplicate.callSite == "Settings.swift:9")
+        #expect(duplicate.callSite == Self.site(9))
     }
 
     @Test func literalSQLWithoutBindsStillTellsParametersApart() throws {
-        let queries = (1...8).map { id in (sql: "SELECT * FROM users WHERE id = \(id)", binds: [String]?.none, columns: [String]?.none, duration: Self.ms, site: String?.none) }
-        let finding = try #require(QueryDetectors.findings(in: Self.request(queries)).first { $0.kind == .nPlusOne })
+        let queries = (1...8).map { id in Query(sql: "SELECT * FROM users WHERE id = \(id)", binds: nil, duration: Self.ms) }
+        let finding = try #require(Self.findings(queries).first { $0.kind == .nPlusOne })
         #expect(finding.count == 8)
     }
 
     @Test func manySmallQueriesOfDifferentShapes() throws {
-        let queries = (0..<30).map { index in
-            (sql: "SELECT * FROM table_\(index % 10) WHERE k = $1", binds: Optional(["\(index)"]), columns: [String]?.none, duration: Self.ms, site: String?.none)
-        }
-        let finding = try #require(QueryDetectors.findings(in: Self.request(queries)).first { $0.kind == .manySmallQueries })
+        let queries = (0..<30).map { index in Query(sql: "SELECT * FROM table_\(index % 10) WHERE k = $1", binds: ["\(index)"], duration: Self.ms) }
+        let finding = try #require(Self.findings(queries).first { $0.kind == .manySmallQueries })
         #expect(finding.count == 30)
-        #expect(finding.evidence.joined().contains("% of the request"))
+        guard case .manySmallQueries(let evidence) = finding.evidence else { Issue.record("wrong evidence"); return }
+        #expect(evidence.shapes == 10 && evidence.smallQueries == 30)
+        #expect(evidence.databaseShare > 0.9)
     }
 
-    @Test func slowQueryAboveThreshold() throws {
-        let findings = QueryDetectors.findings(in: Self.request([
-            ("SELECT * FROM orders WHERE note LIKE '%x%'", nil, nil, 150 * Self.ms, "Search.swift:5"),
-            ("SELECT 1", nil, nil, 99 * Self.ms, nil),
-        ]))
+    /// A dozen small aggregates that take most of the request: the finding, whatever the count.
+    @Test func fewSmallQueriesThatDominateTheRequest() throws {
+        let queries = (0..<12).map { index in Query(sql: "SELECT count(*) FROM stat_\(index) WHERE day = $1", binds: ["\(index)"], duration: 2 * Self.ms) }
+        let finding = try #require(Self.findings(queries).first { $0.kind == .manySmallQueries })
+        #expect(finding.count == 12)
+        // The same dozen, where the database is a small part of the request: not a finding.
+        let recorder = Recorder()
+        let active = recorder.begin(method: "GET", path: "/stats")
+        var clock = active.startedAt
+        for index in 0..<12 {
+            active.recordQuery(QueryDetail(sql: "SELECT count(*) FROM stat_\(index) WHERE day = $1"), from: clock, to: clock + Self.ms)
+            clock += Self.ms
+        }
+        let slowApp = recorder.finish(active, route: "/stats", status: 200, at: clock + 100 * Self.ms)
+        #expect(!QueryDetector().findings(in: slowApp, context: DetectionContext()).contains { $0.kind == .manySmallQueries })
+    }
+
+    @Test func slowQueryAboveThresholdWithAFixThatMatchesTheStatement() throws {
+        let findings = Self.findings([
+            Query(sql: "SELECT * FROM orders WHERE note LIKE '%x%'", binds: nil, duration: 150 * Self.ms, site: 5),
+            Query(sql: "SELECT * FROM orders ORDER BY id", binds: nil, duration: 120 * Self.ms, site: 6),
+            Query(sql: "SELECT 1", binds: nil, duration: 99 * Self.ms),
+        ])
         let slow = findings.filter { $0.kind == .slowQuery }
-        #expect(slow.count == 1)
-        #expect(slow.first?.callSite == "Search.swift:5")
-        #expect(slow.first?.fix.contains("EXPLAIN") == true)
+        #expect(slow.count == 2)
+        let filtered = try #require(slow.first { $0.callSite == Self.site(5) })
+        #expect(filtered.fix.kind == .examinePlan && filtered.fix.summary.contains("WHERE"))
+        let unfiltered = try #require(slow.first { $0.callSite == Self.site(6) })
+        #expect(unfiltered.fix.summary.contains("no WHERE"), "\(unfiltered.fix.summary)")
     }
 
-    @Test func selectStarOnAWideTable() throws {
+    @Test func loadingTooMuchOnAWideTable() throws {
         let wide = (1...40).map { "col\($0)" }
         let narrow = (1...5).map { "c\($0)" }
-        let findings = QueryDetectors.findings(in: Self.request([
-            ("SELECT * FROM products WHERE id = $1", ["1"], wide, 2 * Self.ms, "Catalog.swift:12"),
-            ("SELECT * FROM tags", [], narrow, Self.ms, nil),
-        ]))
+        let findings = Self.findings([
+            Query(sql: "SELECT * FROM products WHERE id = $1", binds: ["1"], columns: wide, duration: 2 * Self.ms, site: 12),
+            Query(sql: "SELECT * FROM tags", binds: [], columns: narrow, duration: Self.ms),
+        ])
         let finding = try #require(findings.first { $0.kind == .selectStar })
-        #expect(finding.title.contains("all 40 columns"))
-        #expect(finding.fix.contains("SELECT col1, col2, col3, col4"))
+        guard case .selectStar(let evidence) = finding.evidence else { Issue.record("wrong evidence"); return }
+        #expect(evidence.columnCount == 40 && evidence.selectsStar && evidence.table == "products")
+        #expect(finding.fix.snippets.first?.code == "SELECT col1, col2, col3 FROM products …")
         #expect(findings.filter { $0.kind == .selectStar }.count == 1, "5 columns is fine")
+    }
+
+    /// An ORM never writes `*`: it names every field. Reading all of a wide model is loading too
+    /// much when the adapter says so; a hand-picked wide list of columns is not.
+    @Test func loadingTooMuchWithoutAStar() throws {
+        let fields = (1...26).map { "\"books\".\"f\($0)\" AS \"books_f\($0)\"" }
+        let sql = "SELECT " + fields.joined(separator: ", ") + " FROM \"books\" WHERE \"books\".\"id\" = $1"
+        let columns = (1...26).map { "books_f\($0)" }
+        let whole = Self.findings([Query(sql: sql, binds: ["1"], columns: columns, duration: Self.ms, readsAllColumns: true, model: "Book")])
+        let finding = try #require(whole.first { $0.kind == .selectStar })
+        guard case .selectStar(let evidence) = finding.evidence else { Issue.record("wrong evidence"); return }
+        #expect(!evidence.selectsStar && evidence.model == "Book" && evidence.columnCount == 26)
+        #expect(finding.fix.variant(for: .fluent) != nil)
+        let picked = Self.findings([Query(sql: sql, binds: ["1"], columns: columns, duration: Self.ms, readsAllColumns: false)])
+        #expect(!picked.contains { $0.kind == .selectStar })
+    }
+
+    /// Issue 13: ORM-generated SQL runs past 1,000 characters; the whole statement is kept, so
+    /// three statements that differ only after the 1,000th character stay three shapes.
+    @Test func longORMStatementsAreKeptAndFingerprintedWhole() throws {
+        let fields = (1...60).map { "\"books\".\"field_number_\($0)\" AS \"books_field_number_\($0)\"" }.joined(separator: ", ")
+        let base = "SELECT \(fields) FROM \"books\" WHERE \"books\".\""
+        #expect(base.utf8.count > 3_000)
+        var queries: [Query] = []
+        for column in ["author_id", "isbn", "title"] {
+            for value in 1...5 { queries.append(Query(sql: base + column + "\" = $1", binds: ["\(value)"], duration: Self.ms)) }
+        }
+        let request = Self.request(queries)
+        #expect(request.events.allSatisfy { $0.query?.sqlTruncated == false && ($0.query?.sql.utf8.count ?? 0) > 3_000 })
+        let nPlusOnes = QueryDetector().findings(in: request, context: DetectionContext()).filter { $0.kind == .nPlusOne }
+        #expect(Set(nPlusOnes.compactMap(\.statement)).count == 3, "\(nPlusOnes.count) shapes")
     }
 
     @Test func thresholdsAreConfigurable() {
         var thresholds = QueryThresholds()
         thresholds.slowQueryNanoseconds = 10 * Self.ms
-        let findings = QueryDetectors.findings(in: Self.request([("SELECT 1", nil, nil, 20 * Self.ms, nil)]), thresholds: thresholds)
+        let findings = Self.findings([Query(sql: "SELECT 1", binds: nil, duration: 20 * Self.ms)], thresholds: thresholds)
         #expect(findings.map(\.kind) == [.slowQuery])
     }
 
-    @Test func bindValuesAreNeverKept() {
+    @Test func bindValuesAreNeverKept() throws {
         let recorder = Recorder()
         let active = recorder.begin(method: "GET", path: "/")
-        active.recordQuery("SELECT * FROM users WHERE email = $1", binds: ["alice@example.test"], rows: 1, from: active.startedAt, to: active.startedAt + 1)
-        let event = active.events[0]
-        #expect(!(event.attributes?.values.contains { $0.contains("alice") } ?? false))
-        #expect(event.attributes?[QueryAttributes.rows] == "1")
-        #expect(event.attributes?[QueryAttributes.bindsHash] != nil)
+        let identity = BindIdentity(texts: ["alice@example.test"])
+        active.recordQuery(QueryDetail(sql: "SELECT * FROM users WHERE email = $1", bindIdentity: identity, rows: 1), from: active.startedAt, to: active.startedAt + 1)
+        let event = try #require(active.events.first)
+        let json = String(decoding: try HotpathJSON.encoder().encode(event), as: UTF8.self)
+        #expect(!json.contains("alice"))
+        #expect(event.query?.rows == 1)
+        #expect(event.query?.bindIdentity == identity)
+        #expect(BindIdentity(texts: ["bob@example.test"]) != identity)
+    }
+
+    /// Issue 13: the bind identity of equal values is the same in another process (it is not
+    /// Swift's per-process seeded `Hasher`).
+    @Test func bindIdentityIsEqualAcrossProcesses() async throws {
+        var builder = BindIdentity.Builder()
+        builder.add(42)
+        builder.add("ada@example.test")
+        let here = builder.identity.description
+        let result = await #expect(processExitsWith: .success, observing: [\.standardOutputContent]) {
+            var builder = BindIdentity.Builder()
+            builder.add(42)
+            builder.add("ada@example.test")
+            print(builder.identity.description)
+        }
+        let printed = String(decoding: result?.standardOutputContent ?? [], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(printed == here)
     }
 }

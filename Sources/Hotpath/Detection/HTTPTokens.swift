@@ -2,9 +2,8 @@
 /// response, so the detectors can tell when one call used something another call returned.
 ///
 /// Only hashes are kept, never the words: bodies and URLs may hold personal data. The set is
-/// bounded (``HTTPTokenScanner/maximumTokens``) and stored as 8 hex digits per hash in one
-/// event attribute.
-public struct HTTPTokenSet: Sendable, Equatable {
+/// bounded (``HTTPTokenScanner/maximumTokens``).
+public struct HTTPTokenSet: Sendable, Equatable, Codable {
     /// 32-bit FNV-1a hashes, in the order first seen, without duplicates.
     public private(set) var hashes: [UInt32]
 
@@ -20,6 +19,16 @@ public struct HTTPTokenSet: Sendable, Equatable {
     }
 
     public var isEmpty: Bool { hashes.isEmpty }
+
+    // As JSON: the array of hashes.
+    public init(from decoder: any Decoder) throws {
+        hashes = try decoder.singleValueContainer().decode([UInt32].self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(hashes)
+    }
 
     public func contains(_ hash: UInt32) -> Bool { hashes.contains(hash) }
 

@@ -48,7 +48,15 @@ public struct IndexAdvice: Sendable, Codable, Equatable {
 /// conform; give one to ``Recorder/Configuration/planAdvisor`` and the recorder sends it the
 /// slow and hot statement shapes it sees, then reports a `missing-index` finding per route.
 public protocol QueryPlanAdvisor: Sendable {
+    /// Which database it explains with (`sqlite`, `postgresql+hypopg`), for the report's
+    /// instrumentation manifest.
+    var name: String { get }
+
     /// Advice for one statement, or nil when its plan is fine or could not be read. Never throws:
     /// a failing EXPLAIN must not reach anyone.
     func indexAdvice(forSQL sql: String) async -> IndexAdvice?
+}
+
+extension QueryPlanAdvisor {
+    public var name: String { String(describing: Self.self) }
 }

@@ -29,35 +29,35 @@ public final class QueryPlanReview: Sendable {
     private let state = Mutex(State())
 
     private struct State {
-        var queue: [[RequestEvent]] = []
-        var draining = false
         var lastExplained: [String: UInt64] = [:]
         var advice: [String: IndexAdvice] = [:]
-        var waiters: [CheckedContinuation<Void, Never>] = []
-        var dropped = 0
+    }
+
+    /// Finished requests' queries waiting to be looked at.
+    private let queue: SerialDrain<[Statement]>
+
+    /// A statement run, as the review needs it.
+    struct Statement: Sendable {
+        var sql: String
+        var durationNanoseconds: UInt64
     }
 
     public init(advisor: any QueryPlanAdvisor, configuration: Configuration = Configuration()) {
         self.advisor = advisor
         self.configuration = configuration
+        self.queue = SerialDrain(capacity: configuration.queueCapacity)
         self.interval = UInt64(max(configuration.minimumInterval.nanosecondsValue, 0))
     }
 
     /// Queues a finished request's queries; returns at once.
     public func submit(_ request: CompletedRequest) {
-        let queries = request.events.filter { $0.kind == .database }
-        guard !queries.isEmpty else { return }
-        let start = state.withLock { state -> Bool in
-            guard state.queue.count < configuration.queueCapacity else {
-                state.dropped += 1
-                return false
-            }
-            state.queue.append(queries)
-            guard !state.draining else { return false }
-            state.draining = true
-            return true
+        // Cut statements cannot be explained; failed ones say nothing about a plan.
+        let queries = request.events.compactMap { event -> Statement? in
+            guard let query = event.query, !query.failed, !query.sqlTruncated else { return nil }
+            return Statement(sql: query.sql, durationNanoseconds: event.durationNanoseconds)
         }
-        if start {
+        guard !queries.isEmpty else { return }
+        if queue.submit(queries) {
             Task.detached(priority: .background) { await self.drain() }
         }
     }
@@ -66,34 +66,16 @@ public final class QueryPlanReview: Sendable {
     public var advice: [String: IndexAdvice] { state.withLock { $0.advice } }
 
     /// Requests dropped because the queue was full.
-    public var droppedRequests: Int { state.withLock { $0.dropped } }
+    public var droppedRequests: Int { queue.dropped }
 
     /// Returns once every request submitted so far has been looked at (for tests and for a
     /// report that wants the freshest advice).
     public func idle() async {
-        await withCheckedContinuation { continuation in
-            let now = state.withLock { state -> Bool in
-                if !state.draining { return true }
-                state.waiters.append(continuation)
-                return false
-            }
-            if now { continuation.resume() }
-        }
+        await queue.idle()
     }
 
     private func drain() async {
-        while true {
-            let batch = state.withLock { state -> [[RequestEvent]]? in
-                guard !state.queue.isEmpty else {
-                    state.draining = false
-                    for waiter in state.waiters { waiter.resume() }
-                    state.waiters = []
-                    return nil
-                }
-                defer { state.queue = [] }
-                return state.queue
-            }
-            guard let batch else { return }
+        while let batch = queue.takeBatch() {
             for queries in batch {
                 for (fingerprint, sql) in candidates(in: queries) where claim(fingerprint) {
                     let found = await advisor.indexAdvice(forSQL: sql)
@@ -104,11 +86,11 @@ public final class QueryPlanReview: Sendable {
     }
 
     /// Shapes with a slow run or many runs, each with one real statement to explain.
-    func candidates(in queries: [RequestEvent]) -> [(String, String)] {
+    func candidates(in queries: [Statement]) -> [(String, String)] {
         var groups: [String: (sql: String, count: Int, slow: Bool)] = [:]
-        for query in queries where query.attributes?[QueryAttributes.failed] == nil {
-            let fingerprint = SQLFingerprint(query.name).text
-            var entry = groups[fingerprint] ?? (query.name, 0, false)
+        for query in queries {
+            let fingerprint = SQLFingerprint(query.sql).text
+            var entry = groups[fingerprint] ?? (query.sql, 0, false)
             entry.count += 1
             entry.slow = entry.slow || query.durationNanoseconds >= configuration.slowNanoseconds
             groups[fingerprint] = entry

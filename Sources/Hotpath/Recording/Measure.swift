@@ -14,7 +14,7 @@ public func measure<T, E: Error>(
     _ body: () throws(E) -> T
 ) throws(E) -> T {
     let start = MonotonicClock.now()
-    defer { finishMeasure(name, start: start, callSite: "\(fileID):\(line)") }
+    defer { finishMeasure(name, start: start, callSite: CallSite(fileID: fileID, line: line)) }
     return try body()
 }
 
@@ -28,14 +28,14 @@ public func measure<T, E: Error>(
     _ body: () async throws(E) -> T
 ) async throws(E) -> T {
     let start = MonotonicClock.now()
-    defer { finishMeasure(name, start: start, callSite: "\(fileID):\(line)") }
+    defer { finishMeasure(name, start: start, callSite: CallSite(fileID: fileID, line: line)) }
     return try await body()
 }
 
-private func finishMeasure(_ name: String, start: UInt64, callSite: String) {
+private func finishMeasure(_ name: String, start: UInt64, callSite: CallSite) {
     let end = MonotonicClock.now()
     if let request = ActiveRequest.current {
-        request.record(.span, name, from: start, to: end, callSite: callSite)
+        request.recordSpan(name, from: start, to: end, callSite: callSite)
     } else {
         print("\(name): \(Stopwatch.format(end &- start))")
     }

@@ -1,12 +1,12 @@
-import CHotpathStacks
 import Synchronization
 
 /// Keeps what Hotpath learns about every request, in memory bounded by its configuration
 /// however long the server runs.
 ///
 /// Per route (method and matched pattern): counts by status class, an HdrHistogram of
-/// latency, time in database / HTTP / app, queries per request, and the slowest few
-/// requests with their events. Across routes: a ring of the most recent requests.
+/// latency, time in database / calls / app, queries per request, and the slowest few
+/// requests with their events. Across routes: a ring of the most recent requests, and which
+/// captures are installed (``InstrumentationManifest``).
 ///
 /// ```swift
 /// let recorder = Recorder(configuration: .init(budget: try Budget(parsing: "p95<200ms")))
@@ -28,7 +28,9 @@ public final class Recorder: Sendable {
         public var maximumRoutes: Int
         /// The latency budget each route is judged against.
         public var budget: Budget
-        /// Thresholds of the database detectors run over each route's slowest requests.
+        /// The detectors run over each route's requests.
+        public var detectors: Detectors
+        /// Thresholds of the database detectors.
         public var queryThresholds: QueryThresholds
         /// Explains slow and hot statement shapes off the request path (e.g. `HotpathSQL`'s
         /// `SQLiteExplainAdvisor`, `HotpathPostgres`' `PostgresExplainAdvisor`); its advice
@@ -37,28 +39,34 @@ public final class Recorder: Sendable {
         /// Which shapes are explained, and how often.
         public var planReview: QueryPlanReview.Configuration
         /// Thresholds of the outbound-call detectors (sequential and repeated calls), and the
-        /// bounds of the across-requests repeated-GET counter.
+        /// bounds of the across-requests counter of repeated reads.
         public var httpThresholds: HTTPCallThresholds
+        /// Thresholds of the stall findings.
+        public var stallThresholds: StallThresholds
 
         /// Memory is bounded by about `maximumRoutes` × 190 KB of histograms plus
-        /// (`recentRequests` + `maximumRoutes` × `slowestPerRoute`) requests of at most
-        /// `maximumEventsPerRequest` events of at most 1 KB each, plus
-        /// `httpThresholds.acrossRequestsMaximumURLs` repeated-GET counters of about 200 bytes.
+        /// (`recentRequests` + `maximumRoutes` × (`slowestPerRoute` + 1)) requests of at most
+        /// `maximumEventsPerRequest` events (with at most 128 KiB of SQL text per request),
+        /// plus `httpThresholds.acrossRequestsMaximumURLs` repeated-read counters of about 300 bytes.
         public init(
             recentRequests: Int = 100,
             slowestPerRoute: Int = 5,
             maximumEventsPerRequest: Int = 200,
             maximumRoutes: Int = 100,
             budget: Budget = .methodDefault,
+            detectors: Detectors = .standard,
             queryThresholds: QueryThresholds = QueryThresholds(),
             planAdvisor: (any QueryPlanAdvisor)? = nil,
             planReview: QueryPlanReview.Configuration = QueryPlanReview.Configuration(),
-            httpThresholds: HTTPCallThresholds = HTTPCallThresholds()
+            httpThresholds: HTTPCallThresholds = HTTPCallThresholds(),
+            stallThresholds: StallThresholds = StallThresholds()
         ) {
+            self.detectors = detectors
             self.queryThresholds = queryThresholds
             self.planAdvisor = planAdvisor
             self.planReview = planReview
             self.httpThresholds = httpThresholds
+            self.stallThresholds = stallThresholds
             self.recentRequests = max(0, recentRequests)
             self.slowestPerRoute = max(0, slowestPerRoute)
             self.maximumEventsPerRequest = max(0, maximumEventsPerRequest)
@@ -72,19 +80,10 @@ public final class Recorder: Sendable {
     public let planReview: QueryPlanReview?
     let startedAt: UInt64
     private let store: Mutex<Store>
-    private let tracksInFlight = Atomic<Bool>(false)
-    private let inFlight = Mutex<[ObjectIdentifier: ActiveRequest]>([:])
-    /// Stalls the watchdog saw on a thread without knowing the request: the request that
-    /// finishes on that thread next, having started before the stall, claims it.
-    private let unclaimedStalls = Mutex<[Int32: UnclaimedStall]>([:])
-
-    struct UnclaimedStall {
-        var start: UInt64
-        var end: UInt64
-        var name: String
-        var callSite: String?
-        var attributes: [String: String]?
-    }
+    private let shapes = ShapeCache()
+    private let hasObservers = Atomic<Bool>(false)
+    private let observers = Mutex<[any RequestObserver]>([])
+    private let declared = Mutex<Set<Instrument>>([])
 
     struct Store {
         var routes: [RouteKey: RouteAggregate] = [:]
@@ -92,7 +91,15 @@ public final class Recorder: Sendable {
         var recent: [CompletedRequest] = []
         var recentNext = 0
         var nextID: UInt64 = 1
-        var repeatedGets: RepeatedGetTracker
+        var repeatedReads: RepeatedReadCounter
+        var totals = KindTotals()
+    }
+
+    /// Events recorded over the recorder's life, by kind: proof a capture is installed.
+    struct KindTotals {
+        var queries: UInt64 = 0
+        var calls: UInt64 = 0
+        var stalls: UInt64 = 0
     }
 
     static let otherRoutes = "(other routes)"
@@ -111,64 +118,36 @@ public final class Recorder: Sendable {
     }
 
     private static func emptyStore(_ configuration: Configuration) -> Store {
-        Store(repeatedGets: RepeatedGetTracker(
+        Store(repeatedReads: RepeatedReadCounter(
             capacity: configuration.httpThresholds.acrossRequestsMaximumURLs,
             windowSeconds: configuration.httpThresholds.acrossRequestsWindowSeconds
         ))
     }
 
+    /// Notes that a capture is installed (it shows in the report's ``InstrumentationManifest``
+    /// before it recorded anything).
+    public func declare(_ instrument: Instrument) {
+        declared.withLock { _ = $0.insert(instrument) }
+    }
+
+    /// Tells `observer` of every request's begin and finish from now on (the watchdog does).
+    public func addObserver(_ observer: any RequestObserver) {
+        observers.withLock { $0.append(observer) }
+        hasObservers.store(true, ordering: .releasing)
+    }
+
     /// Starts recording a request; bind the result to ``ActiveRequest/current`` while serving it.
-    public func begin(method: String, path: String) -> ActiveRequest {
-        let request = ActiveRequest(method: method, path: path, maximumEvents: configuration.maximumEventsPerRequest)
-        if tracksInFlight.load(ordering: .relaxed) {
-            inFlight.withLock { $0[ObjectIdentifier(request)] = request }
+    /// - Parameters:
+    ///   - target: a hash of the path and query as asked (``ActiveRequest/inboundTarget(path:query:)``).
+    ///   - marker: the `hotpath diagnose` run that sent it, from its `X-Hotpath-Run` header.
+    public func begin(method: String, path: String, target: UInt64? = nil, marker: RunMarker? = nil) -> ActiveRequest {
+        let request = ActiveRequest(
+            method: method, path: path, target: target, maximumEvents: configuration.maximumEventsPerRequest, marker: marker
+        )
+        if hasObservers.load(ordering: .acquiring) {
+            for observer in observers.withLock({ $0 }) { observer.requestBegan(request) }
         }
         return request
-    }
-
-    /// Keeps a set of the requests being served (two lock operations per request), for the
-    /// watchdog, which attributes a stalled thread to the request running on it.
-    public func trackRequestsInFlight() {
-        tracksInFlight.store(true, ordering: .relaxed)
-    }
-
-    /// Requests being served whose last known thread is `thread` (needs ``trackRequestsInFlight()``).
-    /// Every request in flight (with ``trackRequestsInFlight()``).
-    public func requestsInFlight() -> [ActiveRequest] {
-        inFlight.withLock { Array($0.values) }
-    }
-
-    public func requestsInFlight(onThread thread: Int32) -> [ActiveRequest] {
-        inFlight.withLock { $0.values.filter { $0.thread == thread } }
-    }
-
-    /// Notes (or, called again, extends) a stall on `thread` that no in-flight request could be
-    /// matched to: a request that blocked after moving to that thread. The request that
-    /// finishes on `thread` next, having started before the stall, gets it as an event.
-    public func noteUnclaimedStall(
-        thread: Int32, from start: UInt64, to end: UInt64, name: String, callSite: String?, attributes: [String: String]?
-    ) {
-        unclaimedStalls.withLock { stalls in
-            if stalls.count > 256 { stalls = [:] }
-            stalls[thread] = UnclaimedStall(start: start, end: end, name: name, callSite: callSite, attributes: attributes)
-        }
-    }
-
-    private func claimStall(for request: ActiveRequest) {
-        let thread = hotpath_thread_id()
-        let stall = unclaimedStalls.withLock { stalls -> UnclaimedStall? in
-            guard let stall = stalls[thread], stall.start >= request.startedAt else { return nil }
-            stalls[thread] = nil
-            return stall
-        }
-        guard let stall else { return }
-        request.record(.stall, stall.name, from: stall.start, to: max(stall.end, stall.start), callSite: stall.callSite, attributes: stall.attributes)
-    }
-
-    /// The request being served by Swift task `task` (a runtime task pointer), if any.
-    public func requestInFlight(task: UInt) -> ActiveRequest? {
-        guard task != 0 else { return nil }
-        return inFlight.withLock { $0.values.first { $0.task == task } }
     }
 
     /// Ends a request: folds it into its route and the recent ring. Returns what was kept.
@@ -180,43 +159,25 @@ public final class Recorder: Sendable {
     /// Ends a request whose timing was already taken (for the `Server-Timing` header).
     @discardableResult
     public func finish(_ request: ActiveRequest, route: String, status: Int, timing: RequestTiming) -> CompletedRequest {
-        if tracksInFlight.load(ordering: .relaxed) {
-            _ = inFlight.withLock { $0.removeValue(forKey: ObjectIdentifier(request)) }
-            claimStall(for: request)
+        if hasObservers.load(ordering: .acquiring) {
+            for observer in observers.withLock({ $0 }) { observer.requestWillFinish(request) }
         }
-        let (events, dropped) = request.eventsAndDropped
+        let (events, dropped, response, stalls) = request.finished
         let completed = store.withLock { store in
             let completed = CompletedRequest(
-                id: store.nextID,
-                method: request.method,
-                path: request.path,
-                route: route,
-                status: status,
-                startedAt: request.startedAtWallClock,
-                timing: timing,
-                events: events,
-                droppedEvents: dropped,
-                response: request.response
+                id: store.nextID, method: request.method, path: request.path, route: route, status: status,
+                startedAt: request.startedAtWallClock, timing: timing, events: events, droppedEvents: dropped,
+                response: response, marker: request.marker, target: request.target
             )
             store.nextID &+= 1
-            let aggregate: RouteAggregate
-            if let existing = store.routes[RouteKey(method: request.method, route: route)] {
-                aggregate = existing
-            } else {
-                let full = store.routes.count >= configuration.maximumRoutes
-                let key = full ? RouteKey(method: "*", route: Self.otherRoutes) : RouteKey(method: request.method, route: route)
-                if let pooled = store.routes[key] {
-                    aggregate = pooled
-                } else {
-                    aggregate = RouteAggregate(method: key.method, route: key.route, index: store.routeOrder.count)
-                    store.routes[key] = aggregate
-                    store.routeOrder.append(key)
-                }
-            }
+            let aggregate = Self.aggregate(for: request.method, route: route, in: &store, maximumRoutes: configuration.maximumRoutes)
             aggregate.add(completed, slowestKept: configuration.slowestPerRoute)
-            if completed.timing.httpCallCount > 0 {
-                Self.countRepeatedGets(completed, route: aggregate.index, end: request.startedAt &+ timing.totalNanoseconds, into: &store.repeatedGets)
+            store.totals.queries &+= UInt64(timing.queryCount)
+            store.totals.calls &+= UInt64(timing.httpCallCount)
+            if timing.httpCallCount > 0 {
+                Self.countRepeatedReads(completed, route: aggregate.index, end: request.startedAt &+ timing.totalNanoseconds, into: &store.repeatedReads)
             }
+            store.totals.stalls &+= UInt64(stalls)
             if configuration.recentRequests > 0 {
                 if store.recent.count < configuration.recentRequests {
                     store.recent.append(completed)
@@ -231,50 +192,86 @@ public final class Recorder: Sendable {
         return completed
     }
 
-    /// Feeds the request's GETs to the across-requests counter (still under the lock).
-    private static func countRepeatedGets(_ request: CompletedRequest, route: Int, end: UInt64, into tracker: inout RepeatedGetTracker) {
-        for event in request.events where event.kind == .http {
-            guard let attributes = event.attributes, attributes[HTTPCallAttributes.method] == "GET",
-                let url = attributes[HTTPCallAttributes.urlHash]
-            else { continue }
-            tracker.add(
-                route: route, url: url, name: event.name, callSite: event.callSite,
-                duration: event.durationNanoseconds, request: request.id, at: end
+    private static func aggregate(for method: String, route: String, in store: inout Store, maximumRoutes: Int) -> RouteAggregate {
+        if let existing = store.routes[RouteKey(method: method, route: route)] { return existing }
+        let full = store.routes.count >= maximumRoutes
+        let key = full ? RouteKey(method: "*", route: Self.otherRoutes) : RouteKey(method: method, route: route)
+        if let pooled = store.routes[key] { return pooled }
+        let aggregate = RouteAggregate(method: key.method, route: key.route, index: store.routeOrder.count)
+        store.routes[key] = aggregate
+        store.routeOrder.append(key)
+        return aggregate
+    }
+
+    /// Feeds the request's reads to the across-requests counter (still under the lock).
+    private static func countRepeatedReads(_ request: CompletedRequest, route: Int, end: UInt64, into counter: inout RepeatedReadCounter) {
+        for event in request.events {
+            guard let call = event.call, call.isRead, let target = call.target else { continue }
+            counter.add(
+                route: route, target: target, call: call.label, callSite: event.callSite, duration: event.durationNanoseconds,
+                request: request.id, inbound: request.target, at: end
             )
         }
     }
 
-    /// Forgets everything recorded so far.
+    /// Forgets everything recorded so far (not what was declared).
     public func reset() {
         store.withLock { $0 = Self.emptyStore(configuration) }
     }
 
+    /// What detectors are given: the configured thresholds and the EXPLAIN advice known now.
+    public var detectionContext: DetectionContext {
+        DetectionContext(
+            queryThresholds: configuration.queryThresholds, callThresholds: configuration.httpThresholds,
+            stallThresholds: configuration.stallThresholds, advice: planReview?.advice ?? [:], shapes: shapes
+        )
+    }
+
     /// A snapshot of everything kept, ready to render as JSON or HTML.
     public func report(now: UInt64 = MonotonicClock.now()) -> RecorderReport {
-        let (routes, recent, acrossRequests) = store.withLock { store in
+        let (routes, recent, reads, totals) = store.withLock { store in
             let routes = store.routeOrder.compactMap { store.routes[$0]?.snapshot() }
-            let acrossRequests = routes.map {
-                store.repeatedGets.findings(route: $0.index, now: now, thresholds: configuration.httpThresholds)
-            }
+            let reads = routes.map { store.repeatedReads.reads(route: $0.index, now: now) }
             // Oldest first: the ring's next slot holds the oldest once it is full.
             let recent = store.recent.count < configuration.recentRequests
                 ? store.recent
                 : Array(store.recent[store.recentNext...] + store.recent[..<store.recentNext])
-            return (routes, recent, acrossRequests)
+            return (routes, recent, reads, store.totals)
         }
         let uptime = Double(now &- startedAt) / 1e9
-        let advice = planReview?.advice ?? [:]
+        let context = detectionContext
         return RecorderReport(
             uptimeSeconds: uptime,
             budget: configuration.budget,
-            routes: zip(routes, acrossRequests).map { aggregate, acrossRequests in
-                RouteReport(
-                    aggregate, budget: configuration.budget, uptimeSeconds: uptime,
-                    queryThresholds: configuration.queryThresholds, httpThresholds: configuration.httpThresholds,
-                    acrossRequests: acrossRequests, advice: advice
-                )
+            manifest: manifest(totals),
+            routes: zip(routes, reads).map { aggregate, reads in
+                RouteReport(aggregate, budget: configuration.budget, uptimeSeconds: uptime, detectors: configuration.detectors, context: context, reads: reads)
             },
             recent: recent.reversed()
+        )
+    }
+
+    private func manifest(_ totals: KindTotals) -> InstrumentationManifest {
+        let declared = self.declared.withLock { $0 }
+        var queryAdapters: [String] = []
+        var callAdapters: [String] = []
+        var threshold: Duration?
+        var profiler = false
+        for instrument in declared {
+            switch instrument {
+            case .queries(let adapter): queryAdapters.append(adapter)
+            case .calls(let adapter): callAdapters.append(adapter)
+            case .watchdog(let value): threshold = value
+            case .profiler: profiler = true
+            }
+        }
+        return InstrumentationManifest(
+            queries: .init(installed: !queryAdapters.isEmpty || totals.queries > 0, adapters: queryAdapters.sorted(), recorded: totals.queries),
+            calls: .init(installed: !callAdapters.isEmpty || totals.calls > 0, adapters: callAdapters.sorted(), recorded: totals.calls),
+            stalls: .init(installed: threshold != nil || totals.stalls > 0, adapters: threshold == nil ? [] : ["HotpathWatchdog"], recorded: totals.stalls),
+            stallThresholdMilliseconds: threshold.map { $0.nanosecondsValue / 1e6 },
+            explainAdvisor: configuration.planAdvisor?.name,
+            profiler: profiler
         )
     }
 }

@@ -1,27 +1,34 @@
-/// What the recorder knows, as served by the report endpoint (JSON schema `hotpath-report/1`)
-/// and read by `hotpath diagnose`. Times in the JSON are milliseconds unless a key says
-/// otherwise; keys are snake_case. Additive changes keep the schema name; anything else
-/// bumps it.
+/// What the recorder knows, as served by the report endpoint (JSON schema `hotpath-report/2`,
+/// see docs/report-format.md) and read by `hotpath diagnose`. Times in the JSON are
+/// milliseconds unless a key says otherwise; keys are snake_case. Additive changes keep the
+/// schema name; anything else bumps it.
 public struct RecorderReport: Sendable, Codable {
-    public static let schemaName = "hotpath-report/1"
+    public static let schemaName = "hotpath-report/2"
 
     public var schema: String
     public var tool: String
     public var uptimeSeconds: Double
     /// The budget each route is judged against, e.g. "p95<200ms".
     public var budget: String
+    /// Which captures are installed and what they recorded.
+    public var manifest: InstrumentationManifest
+    /// Call sites and stacks in this report whose names are still being symbolicated: a reader
+    /// that wants names reads the report again until this is 0.
+    public var pendingNames: Int
     /// Routes in the order they were first seen.
     public var routes: [RouteReport]
     /// Most recent requests first, with their events.
     public var recent: [RequestReport]
 
-    public init(uptimeSeconds: Double, budget: Budget, routes: [RouteReport], recent: [CompletedRequest]) {
+    public init(uptimeSeconds: Double, budget: Budget, manifest: InstrumentationManifest, routes: [RouteReport], recent: [CompletedRequest]) {
         schema = Self.schemaName
         tool = "hotpath \(HotpathVersion.current)"
         self.uptimeSeconds = uptimeSeconds
         self.budget = budget.description
+        self.manifest = manifest
         self.routes = routes
         self.recent = recent.map(RequestReport.init)
+        pendingNames = routes.reduce(0) { $0 + $1.pendingNames } + self.recent.reduce(0) { $0 + $1.pendingNames }
     }
 }
 
@@ -34,7 +41,7 @@ public struct RouteReport: Sendable, Codable {
     public var statusClasses: [String: UInt64]
     public var latencyMs: LatencySummary
     /// Feel of p50, p95 and p99.
-    public var feel: [String: Feel]
+    public var feel: FeelSummary
     public var budget: [BudgetLine]
     public var budgetPassed: Bool
     public var avgDatabaseMs: Double
@@ -50,15 +57,13 @@ public struct RouteReport: Sendable, Codable {
     /// Slowest requests first, with their events.
     public var slowest: [RequestReport]
     /// What the detectors found in this route's slowest requests (and the latest that stalled a
-    /// thread), biggest saving first; one
-    /// entry per kind and statement shape or call names (the request where it cost most);
-    /// plus GETs repeated across this route's requests.
+    /// thread), one per kind, subject and call site (the request where it cost most), plus what
+    /// the route detectors found across its requests; biggest saving first.
     public var findings: [Finding]
 
     init(
-        _ aggregate: RouteAggregate, budget: Budget, uptimeSeconds: Double,
-        queryThresholds: QueryThresholds, httpThresholds: HTTPCallThresholds, acrossRequests: [Finding] = [],
-        advice: [String: IndexAdvice] = [:]
+        _ aggregate: RouteAggregate, budget: Budget, uptimeSeconds: Double, detectors: Detectors, context: DetectionContext,
+        reads: [RepeatedRead]
     ) {
         method = aggregate.method
         route = aggregate.route
@@ -69,15 +74,10 @@ public struct RouteReport: Sendable, Codable {
         }
         statusClasses = classes
         latencyMs = LatencySummary(aggregate.latency)
-        feel = [
-            "p50": Feel(nanoseconds: aggregate.latency.percentile(50)),
-            "p95": Feel(nanoseconds: aggregate.latency.percentile(95)),
-            "p99": Feel(nanoseconds: aggregate.latency.percentile(99)),
-        ]
+        feel = FeelSummary(aggregate.latency)
         let perSecond = uptimeSeconds > 0 ? Double(aggregate.count) / uptimeSeconds : 0
-        let serverErrors = aggregate.statusClasses[5]
         let verdicts = budget.evaluate(BudgetMeasurement(
-            latency: aggregate.latency, requests: aggregate.count, errors: serverErrors, requestsPerSecond: perSecond
+            latency: aggregate.latency, requests: aggregate.count, errors: aggregate.statusClasses[5], requestsPerSecond: perSecond
         ))
         self.budget = verdicts.map { BudgetLine(clause: $0.clause.description, measured: $0.measuredText, passed: $0.passed) }
         budgetPassed = verdicts.allSatisfy(\.passed)
@@ -91,36 +91,51 @@ public struct RouteReport: Sendable, Codable {
         requestsPerSecond = perSecond
         histogram = aggregate.latency
         slowest = aggregate.slowest.map(RequestReport.init)
-        findings = Self.findings(
-            in: aggregate.examples, queryThresholds: queryThresholds, httpThresholds: httpThresholds,
-            acrossRequests: acrossRequests, advice: advice
-        )
+        let window = RouteWindow(method: aggregate.method, route: aggregate.route, requests: aggregate.count, repeatedReads: reads)
+        findings = Self.findings(in: aggregate.examples, window: window, detectors: detectors, context: context)
     }
 
-    static func findings(
-        in requests: [CompletedRequest], queryThresholds: QueryThresholds, httpThresholds: HTTPCallThresholds,
-        acrossRequests: [Finding], advice: [String: IndexAdvice]
-    ) -> [Finding] {
+    /// Runs the detectors; keeps one finding per key, the one that saves most, with the
+    /// requests it was seen in as examples.
+    static func findings(in requests: [CompletedRequest], window: RouteWindow, detectors: Detectors, context: DetectionContext) -> [Finding] {
         var strongest: [String: Finding] = [:]
+        var examples: [String: [FindingExample]] = [:]
         for request in requests {
-            let found = QueryDetectors.findings(in: request, thresholds: queryThresholds, advice: advice)
-                + HTTPDetectors.findings(in: request, thresholds: httpThresholds)
-                + StallDetectors.findings(in: request)
-                + ResponseDetectors.findings(in: request)
-            for finding in found {
-                // Stalls: one per kind and app function. The thread is caught wherever it happened
-                // to be (a leaf in the hot loop, a helper it calls; with or without a line), so
-                // leaves and sites vary from one request to the next for the same problem.
-                let isStall = finding.kind == .cpuStall || finding.kind == .blockingCall
-                let key = isStall
-                    ? finding.kind.rawValue + "|" + StallDetectors.function(ofCallSite: finding.callSite ?? finding.fingerprint ?? "")
-                    : finding.kind.rawValue + "|" + (finding.fingerprint ?? "") + "|" + (finding.callSite ?? "")
-                if strongest[key].map({ $0.estimatedSavingNanoseconds < finding.estimatedSavingNanoseconds }) ?? true {
-                    strongest[key] = finding
+            for detector in detectors.perRequest {
+                for finding in detector.findings(in: request, context: context) {
+                    let key = finding.key
+                    examples[key, default: []].append(FindingExample(request: request.id, path: request.path, durationNanoseconds: request.timing.totalNanoseconds))
+                    if strongest[key].map({ $0.estimatedSavingNanoseconds < finding.estimatedSavingNanoseconds }) ?? true {
+                        strongest[key] = finding
+                    }
                 }
             }
         }
-        return (Array(strongest.values) + acrossRequests).sorted { $0.estimatedSavingNanoseconds > $1.estimatedSavingNanoseconds }
+        var found = strongest.map { key, finding -> Finding in
+            var kept = finding
+            kept.examples = Array((examples[key] ?? []).sorted { $0.durationNanoseconds > $1.durationNanoseconds }.prefix(5))
+            return kept
+        }
+        for detector in detectors.perRoute { found += detector.findings(in: window, context: context) }
+        return found.sorted { ($0.estimatedSavingNanoseconds, $1.key) > ($1.estimatedSavingNanoseconds, $0.key) }
+    }
+
+    /// Names still pending among its requests and findings.
+    var pendingNames: Int {
+        slowest.reduce(0) { $0 + $1.pendingNames } + findings.filter { $0.callSite?.isPending == true }.count
+    }
+}
+
+/// The feel of a route's p50, p95 and p99.
+public struct FeelSummary: Sendable, Codable, Equatable {
+    public var p50: Feel
+    public var p95: Feel
+    public var p99: Feel
+
+    init(_ histogram: LatencyHistogram) {
+        p50 = Feel(nanoseconds: histogram.percentile(50))
+        p95 = Feel(nanoseconds: histogram.percentile(95))
+        p99 = Feel(nanoseconds: histogram.percentile(99))
     }
 }
 
@@ -167,6 +182,8 @@ public struct RequestReport: Sendable, Codable, Equatable {
     public var droppedEvents: Int
     /// Body size and encoding, for large responses.
     public var response: ResponseFacts?
+    /// The `hotpath diagnose` run that sent it, if one did.
+    public var marker: RunMarker?
 
     init(_ request: CompletedRequest) {
         id = request.id
@@ -184,23 +201,54 @@ public struct RequestReport: Sendable, Codable, Equatable {
         events = request.events.map(EventReport.init)
         droppedEvents = request.droppedEvents
         response = request.response
+        marker = request.marker
+    }
+
+    /// Names still pending among its events.
+    var pendingNames: Int {
+        events.filter(\.isPending).count
     }
 }
 
+/// One event of a request, with its facts.
 public struct EventReport: Sendable, Codable, Equatable {
-    public var kind: RequestEvent.Kind
-    public var name: String
     public var startMs: Double
     public var durationMs: Double
-    public var callSite: String?
-    public var attributes: [String: String]?
+    public var callSite: CallSite?
+    public var detail: EventDetail
 
     init(_ event: RequestEvent) {
-        kind = event.kind
-        name = event.name
         startMs = Double(event.startNanoseconds) / 1e6
         durationMs = Double(event.durationNanoseconds) / 1e6
-        callSite = DeferredCallSites.resolved(event.callSite)
-        attributes = event.attributes
+        callSite = event.callSite
+        detail = event.detail
+    }
+
+    public var kind: RequestEvent.Kind { detail.kind }
+    /// A one-line label: the SQL text, `GET host/path`, a lap's name.
+    public var label: String { detail.label }
+
+    /// The query, when this event is one.
+    public var query: QueryDetail? {
+        if case .query(let query) = detail { return query }
+        return nil
+    }
+
+    /// The outbound call, when this event is one.
+    public var call: CallDetail? {
+        if case .call(let call) = detail { return call }
+        return nil
+    }
+
+    /// The stall, when this event is one.
+    public var stall: StallDetail? {
+        if case .stall(let stall) = detail { return stall }
+        return nil
+    }
+
+    var isPending: Bool {
+        if callSite?.isPending == true { return true }
+        if case .stall(let stall) = detail, stall.stack?.isPending == true { return true }
+        return false
     }
 }

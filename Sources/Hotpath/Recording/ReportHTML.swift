@@ -29,7 +29,7 @@ public enum ReportHTML {
         html += "<th>Route</th><th>Requests</th><th>p50</th><th>p95</th><th>p99</th><th>max</th><th>Feel (p95)</th>"
         html += "<th>Budget</th><th>Where the time goes (avg)</th><th>Queries/req</th><th>Status</th></tr></thead><tbody>"
         for route in report.routes.sorted(by: { $0.latencyMs.p95 > $1.latencyMs.p95 }) {
-            let feel = route.feel["p95"] ?? .instant
+            let feel = route.feel.p95
             let failed = route.budget.filter { !$0.passed }.map { "\($0.clause) (\($0.measured))" }
             let budgetCell = route.budgetPassed
                 ? "<span class=pass>✓ met</span>"
@@ -58,19 +58,31 @@ public enum ReportHTML {
         guard !all.isEmpty else { return "" }
         var html = "<h2>Findings <small>biggest expected saving first</small></h2>"
         for (route, finding) in all {
-            html += "<section class=finding><h3><span class=kind>\(escape(finding.kind.rawValue))</span> \(escape(finding.title))</h3>"
+            html += "<section class=finding><h3><span class=kind>\(escape(finding.kind.rawValue))</span> \(prose(FindingText.title(finding)))</h3>"
             html += "<p><code>\(escape(route.method)) \(escape(route.route))</code> · saves about \(ms(Double(finding.estimatedSavingNanoseconds) / 1e6)) per request</p><ul>"
-            for line in finding.evidence {
-                // Waterfall lines are text bars: they line up only in a monospaced font.
-                html += line.contains("█") ? "<li class=bars>\(escape(line))</li>" : "<li>\(escape(line))</li>"
+            if case .sequentialCalls(let evidence) = finding.evidence {
+                // Text bars line up only in a monospaced font.
+                for line in FindingText.waterfall(evidence) { html += "<li class=bars>\(escape(line))</li>" }
             }
-            html += "</ul><p class=fix><b>Fix:</b> \(escape(finding.fix))</p>"
-            if let plan = finding.plan, !plan.isEmpty {
-                html += "<details><summary>Query plan</summary><pre>\(escape(plan.joined(separator: "\n")))</pre></details>"
+            for line in FindingText.evidence(finding) { html += "<li>\(prose(line))</li>" }
+            html += "</ul><p class=fix><b>Fix:</b> \(escape(finding.fix.summary))</p>"
+            for snippet in finding.fix.snippets { html += "<pre>\(escape(snippet.code))</pre>" }
+            if case .missingIndex(let evidence) = finding.evidence, !evidence.advice.plan.isEmpty {
+                html += "<details><summary>Query plan</summary><pre>\(escape(evidence.advice.plan.joined(separator: "\n")))</pre></details>"
             }
             html += "</section>"
         }
         return html
+    }
+
+    /// Prose with its code as `<code>`.
+    static func prose(_ prose: Prose) -> String {
+        prose.parts.map { part in
+            switch part {
+            case .text(let text): escape(text)
+            case .code(let code): "<code>" + escape(code) + "</code>"
+            }
+        }.joined()
     }
 
     private static func slowestSection(_ report: RecorderReport) -> String {
@@ -95,8 +107,8 @@ public enum ReportHTML {
         for event in request.events.sorted(by: { $0.startMs < $1.startMs }) {
             let left = min(event.startMs / total * 100, 100)
             let width = max(min(event.durationMs / total * 100, 100 - left), 0.3)
-            let site = event.callSite.map { " <small>\(escape($0))</small>" } ?? ""
-            html += "<div class=row title=\"\(escape(event.name))\"><span class=label>\(escape(event.kind.rawValue)) \(escape(String(event.name.prefix(120))))\(site)</span>"
+            let site = event.callSite.flatMap { $0.isKnown ? " <small>\(escape($0.description))</small>" : nil } ?? ""
+            html += "<div class=row title=\"\(escape(FindingText.clip(event.label, to: 400)))\"><span class=label>\(escape(event.kind.rawValue)) \(escape(FindingText.clip(event.label, to: 120)))\(site)</span>"
             html += "<span class=track><span class=\"bar \(event.kind.rawValue)\" style=\"left:\(number(left))%;width:\(number(width))%\"></span></span>"
             html += "<span class=dur>\(ms(event.durationMs))</span></div>"
         }
@@ -153,7 +165,7 @@ public enum ReportHTML {
     .pass{color:#2f9e44}.fail{color:#c92a2a;font-weight:600}
     .split{display:flex;height:10px;border-radius:3px;overflow:hidden;background:#eee;min-width:4px}
     .split span,.legend span{display:inline-block;height:10px}.legend span{width:12px;margin-left:12px;vertical-align:middle}
-    .db,.database{background:#4263eb}.http{background:#ae3ec9}.app{background:#adb5bd}.span{background:#20c997}.stall{background:#c92a2a}
+    .db,.query{background:#4263eb}.http,.call{background:#ae3ec9}.app{background:#adb5bd}.span{background:#20c997}.stall{background:#c92a2a}
     .request{background:#fff;border:1px solid #e3e6ea;border-radius:6px;padding:12px;margin:10px 0}
     .waterfall .row{display:grid;grid-template-columns:minmax(200px,40%) 1fr 70px;gap:8px;align-items:center;font-size:12px;padding:2px 0}
     .label{overflow:hidden;white-space:nowrap;text-overflow:ellipsis;font-family:ui-monospace,monospace}

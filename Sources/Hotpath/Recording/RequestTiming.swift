@@ -1,4 +1,5 @@
-/// Where a request's time went: database, outbound HTTP, and the rest (the app's own code).
+/// Where a request's time went: database, outbound calls (HTTP and others), and the rest (the
+/// app's own code).
 ///
 /// Concurrent work is counted once: database time is the wall time during which at least
 /// one query was running, so two parallel 50 ms queries count 50 ms, not 100.
@@ -33,9 +34,9 @@ public struct RequestTiming: Sendable, Codable, Equatable {
         droppedDatabaseNanoseconds: UInt64 = 0,
         droppedHTTPNanoseconds: UInt64 = 0
     ) {
-        let database = Self.union(events) { $0 == .database } &+ droppedDatabaseNanoseconds
-        let http = Self.union(events) { $0 == .http } &+ droppedHTTPNanoseconds
-        let external = Self.union(events) { $0 == .database || $0 == .http } &+ droppedDatabaseNanoseconds &+ droppedHTTPNanoseconds
+        let database = Self.union(events) { $0 == .query } &+ droppedDatabaseNanoseconds
+        let http = Self.union(events) { $0 == .call } &+ droppedHTTPNanoseconds
+        let external = Self.union(events) { $0 == .query || $0 == .call } &+ droppedDatabaseNanoseconds &+ droppedHTTPNanoseconds
         self.init(
             totalNanoseconds: totalNanoseconds,
             databaseNanoseconds: min(database, totalNanoseconds),

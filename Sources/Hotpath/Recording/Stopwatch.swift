@@ -34,7 +34,7 @@ public struct Stopwatch: Sendable, CustomStringConvertible {
         let now = MonotonicClock.now()
         let elapsed = now &- lastLapAt
         laps.append(Lap(name: name, nanoseconds: elapsed))
-        ActiveRequest.current?.record(.span, name, from: lastLapAt, to: now, callSite: "\(fileID):\(line)")
+        ActiveRequest.current?.recordSpan(name, from: lastLapAt, to: now, callSite: CallSite(fileID: fileID, line: line))
         lastLapAt = now
         return .nanoseconds(Int64(clamping: elapsed))
     }

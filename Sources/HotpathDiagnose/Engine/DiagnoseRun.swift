@@ -71,10 +71,9 @@ public struct DiagnoseRun: Sendable {
                 var steps: [RampStep] = []
                 for connections in options.ramp {
                     let step = try await loadOnce(base.url + endpoint.path, connections: connections, duration: options.rampStepDuration, server: server, warmup: .zero)
-                    let latency = step.latency.percentilesMs
                     steps.append(RampStep(
                         connections: connections, requestsPerSecond: step.summary.requestsPerSecond,
-                        p50Ms: latency["p50"] ?? 0, p99Ms: latency["p99"] ?? 0, serverCPUPercent: step.server?.cpuPercent
+                        p50Ms: step.latency.p50Ms, p99Ms: step.latency.p99Ms, serverCPUPercent: step.server?.cpuPercent
                     ))
                 }
                 ramp = steps
@@ -114,13 +113,14 @@ public struct DiagnoseRun: Sendable {
                 )
             }
             let bytes = load.summary.requests > 0 ? Double(load.summary.bytes) / Double(load.summary.requests) : 0
-            let p95 = load.latency.percentilesMs["p95"] ?? 0
+            let p95 = load.latency.p95Ms
             endpoints.append(EndpointDiagnosis(
                 method: endpoint.method, route: route?.route ?? endpoint.route ?? Self.pathOnly(endpoint.path), path: endpoint.path,
                 load: load, feel: Feel(nanoseconds: p95 * 1e6), budgetPassed: load.budgetPassed, ramp: ramp, plateau: plateau,
                 breakdown: breakdown,
                 suspects: SuspectChecks.check(
-                    findings: findings, breakdown: breakdown, plateau: plateau, profile: profile, bytesPerResponse: bytes, inside: route != nil
+                    findings: findings, breakdown: breakdown, plateau: plateau, profile: profile, bytesPerResponse: bytes,
+                    manifest: route == nil ? nil : report?.manifest
                 ),
                 findings: findings, exampleRequest: route.flatMap { Self.example($0, nearMs: p95) }, profile: profile,
                 profileNotTaken: profileNotTaken, bytesPerResponse: bytes
@@ -128,7 +128,7 @@ public struct DiagnoseRun: Sendable {
         }
         endpoints.sort { a, b in
             if a.budgetPassed != b.budgetPassed { return !a.budgetPassed }
-            return (a.load.latency.percentilesMs["p95"] ?? 0) > (b.load.latency.percentilesMs["p95"] ?? 0)
+            return a.load.latency.p95Ms > b.load.latency.p95Ms
         }
         // The server's CPU over the whole diagnosis, when it could be read at both ends.
         var usage: LoadReport.ServerUsage?
@@ -143,7 +143,7 @@ public struct DiagnoseRun: Sendable {
             blindSpots: reader == nil ? Self.outsideBlindSpots : [],
             elapsedSeconds: Double(MonotonicClock.now() - clock) / 1e9,
             fixes: FixRanking.fixes(for: endpoints), cheapWins: FixRanking.cheapWins(for: endpoints, cores: ServerProcess.cores),
-            endpoints: endpoints, server: usage
+            endpoints: endpoints, server: usage, manifest: report?.manifest
         )
     }
 

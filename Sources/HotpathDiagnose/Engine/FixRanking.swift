@@ -23,54 +23,51 @@ enum FixRanking {
     static func fixes(for endpoints: [EndpointDiagnosis]) -> [RankedFix] {
         var fixes: [RankedFix] = []
         for endpoint in endpoints {
-            let p95 = endpoint.load.latency.percentilesMs["p95"] ?? 0
+            let p95 = endpoint.load.latency.p95Ms
             for finding in endpoint.findings {
-                fixes.append(RankedFix(
-                    endpoint: endpoint.name, kind: finding.kind.rawValue, title: finding.title, fix: finding.fix,
-                    savingMs: savingMs(finding, p95Ms: p95), effort: effort(of: finding.kind), callSite: finding.callSite
-                ))
+                fixes.append(RankedFix(endpoint: endpoint.name, finding: finding, savingMs: savingMs(finding, p95Ms: p95), effort: effort(of: finding.kind)))
             }
         }
         return fixes.sorted { ($0.impactPerEffort, $0.savingMs) > ($1.impactPerEffort, $1.savingMs) }
     }
 
     struct WinTemplate {
-        var id: String
+        var kind: Fix.Kind
         var title: String
         var detail: String
         var effort: Effort
     }
 
     static let templates: [Finding.Kind: WinTemplate] = [
-        .missingIndex: WinTemplate(id: "add-index", title: "Add the missing index", detail: "One CREATE INDEX turns a scan of the table into a lookup; the statement is in the finding.", effort: .low),
-        .selectStar: WinTemplate(id: "fewer-columns", title: "Select only the columns you use", detail: "Name the columns instead of SELECT *: less to read, send and decode.", effort: .low),
-        .uncompressedResponse: WinTemplate(id: "compress-responses", title: "Compress large responses", detail: "gzip or brotli for clients that accept it: JSON shrinks to a fifth or less on the wire.", effort: .low),
-        .nPlusOne: WinTemplate(id: "eager-load", title: "Load related rows together (eager loading)", detail: "A JOIN or one `IN (…)` query instead of one query per row.", effort: .medium),
-        .manySmallQueries: WinTemplate(id: "batch-queries", title: "Fewer, bigger queries", detail: batchDetail, effort: .medium),
-        .duplicateQueries: WinTemplate(id: "batch-queries", title: "Fewer, bigger queries", detail: batchDetail, effort: .medium),
-        .slowQuery: WinTemplate(id: "add-index", title: "Add the missing index", detail: "Look at the slow statement's plan (EXPLAIN) for a scan.", effort: .medium),
-        .sequentialCalls: WinTemplate(id: "async-let", title: "Run independent calls concurrently", detail: "`async let` or a task group: the request waits for the slowest call, not the sum.", effort: .medium),
-        .repeatedCalls: WinTemplate(id: "cache", title: "Cache repeated reads", detail: "Keep the answer of a repeated GET for its useful lifetime instead of asking again.", effort: .medium),
-        .blockingCall: WinTemplate(id: "off-the-pool", title: "Move blocking work off the async threads", detail: "Run synchronous I/O on an NIOThreadPool (`runIfActive`) or use its async API; the cooperative pool has one thread per core.", effort: .medium),
-        .cpuStall: WinTemplate(id: "faster-algorithm", title: "Make the hot computation cheaper", detail: "The profile names the function: a better algorithm, a cache of its result, or work moved out of the request.", effort: .high),
+        .missingIndex: WinTemplate(kind: .addIndex, title: "Add the missing index", detail: "One CREATE INDEX turns a scan of the table into a lookup; the statement is in the finding.", effort: .low),
+        .selectStar: WinTemplate(kind: .fewerColumns, title: "Select only the columns you use", detail: "Name the columns (or the model's fields) instead of loading every one: less to read, send and decode.", effort: .low),
+        .uncompressedResponse: WinTemplate(kind: .compressResponses, title: "Compress large responses", detail: "gzip or brotli for clients that accept it: JSON shrinks to a fifth or less on the wire.", effort: .low),
+        .nPlusOne: WinTemplate(kind: .eagerLoad, title: "Load related rows together (eager loading)", detail: "A JOIN or one IN (…) query instead of one query per row.", effort: .medium),
+        .manySmallQueries: WinTemplate(kind: .batchQueries, title: "Fewer, bigger queries", detail: batchDetail, effort: .medium),
+        .duplicateQueries: WinTemplate(kind: .batchQueries, title: "Fewer, bigger queries", detail: batchDetail, effort: .medium),
+        .slowQuery: WinTemplate(kind: .examinePlan, title: "Look at the slow statement's plan", detail: "EXPLAIN shows whether it scans a table an index would spare, or reads more than it needs.", effort: .medium),
+        .sequentialCalls: WinTemplate(kind: .runConcurrently, title: "Run independent calls concurrently", detail: "async let or a task group: the request waits for the slowest call, not the sum.", effort: .medium),
+        .repeatedCalls: WinTemplate(kind: .cache, title: "Cache repeated reads", detail: "Keep the answer of a repeated GET for its useful lifetime instead of asking again.", effort: .medium),
+        .blockingCall: WinTemplate(kind: .offThePool, title: "Move blocking work off the async threads", detail: "Run synchronous I/O on an NIOThreadPool (runIfActive) or use its async API; the cooperative pool has one thread per core.", effort: .medium),
+        .cpuStall: WinTemplate(kind: .fasterAlgorithm, title: "Make the hot computation cheaper", detail: "The profile names the function: a better algorithm, a cache of its result, or work moved out of the request.", effort: .high),
     ]
 
-    static let batchDetail = "Fewer round trips: GROUP BY, JOINs and `IN (…)` lists instead of one query per number or row, and each identical query once per request."
+    static let batchDetail = "Fewer round trips: GROUP BY, JOINs and IN (…) lists instead of one query per number or row, and each identical query once per request."
 
     static func cheapWins(for endpoints: [EndpointDiagnosis], cores: Int) -> [CheapWin] {
-        var wins: [String: CheapWin] = [:]
+        var wins: [Fix.Kind: CheapWin] = [:]
         // Per win and endpoint, the largest saving: two findings on one endpoint that the same
         // change fixes (a GET repeated within and across requests) save it once.
-        var savings: [String: [String: Double]] = [:]
+        var savings: [Fix.Kind: [String: Double]] = [:]
         func add(_ template: WinTemplate, endpoint: String, savingMs: Double) {
-            var win = wins[template.id] ?? CheapWin(id: template.id, title: template.title, detail: template.detail, endpoints: [], savingMs: 0, effort: template.effort)
+            var win = wins[template.kind] ?? CheapWin(kind: template.kind, title: template.title, detail: template.detail, endpoints: [], savingMs: 0, effort: template.effort)
             if !win.endpoints.contains(endpoint) { win.endpoints.append(endpoint) }
-            savings[template.id, default: [:]][endpoint] = max(savings[template.id]?[endpoint] ?? 0, savingMs)
-            win.savingMs = savings[template.id]?.values.reduce(0, +) ?? 0
-            wins[template.id] = win
+            savings[template.kind, default: [:]][endpoint] = max(savings[template.kind]?[endpoint] ?? 0, savingMs)
+            win.savingMs = savings[template.kind]?.values.reduce(0, +) ?? 0
+            wins[template.kind] = win
         }
         for endpoint in endpoints {
-            let p95 = endpoint.load.latency.percentilesMs["p95"] ?? 0
+            let p95 = endpoint.load.latency.p95Ms
             for finding in endpoint.findings {
                 guard let template = templates[finding.kind] else { continue }
                 add(template, endpoint: endpoint.name, savingMs: savingMs(finding, p95Ms: p95))
@@ -78,7 +75,7 @@ enum FixRanking {
             // Encoding that shows in the profile: a faster encoder, or less to encode.
             if let encoding = endpoint.profile?.hottest.filter({ isJSONEncoding($0.name) }).map(\.totalPercent).max(), encoding >= 15 {
                 add(WinTemplate(
-                    id: "faster-json", title: "A faster JSON encoder, or less to encode",
+                    kind: .fasterJSON, title: "A faster JSON encoder, or less to encode",
                     detail: "JSON encoding took \(Int(encoding.rounded()))% of the profiled request: encode fewer fields, page the list, or use a faster encoder for hot responses.",
                     effort: .medium
                 ), endpoint: endpoint.name, savingMs: p95 * encoding / 100 / 2)
@@ -86,7 +83,7 @@ enum FixRanking {
             // CPU-bound while one core does the work: more event-loop threads.
             if let plateau = endpoint.plateau, plateau.cause == .cpuBound, let cpu = plateau.serverCPUPercent, cores > 1, cpu < 130 {
                 add(WinTemplate(
-                    id: "more-event-loops", title: "Use every core",
+                    kind: .moreEventLoops, title: "Use every core",
                     detail: "The server stayed near one core (\(Int(cpu.rounded()))% of \(cores * 100)%) while throughput stopped growing: give it more event-loop threads or run more instances.",
                     effort: .low
                 ), endpoint: endpoint.name, savingMs: p95 / 2)

@@ -38,22 +38,17 @@ struct ReportReader: Sendable {
         }
     }
 
-    /// The report once the stalls in it have names: the server symbolicates their stacks in
-    /// the background, a moment after the load that caused them. Waits at most `patience`.
+    /// The report once the call sites and stacks in it have names: the server symbolicates
+    /// them in the background, a moment after the load that made them. Waits at most
+    /// `patience` for the report's ``RecorderReport/pendingNames`` to reach 0.
     func reportWithNames(patience: Duration = .seconds(3)) async throws(DiagnoseError) -> RecorderReport {
         let deadline = ContinuousClock.now + patience
         var report = try await self.report()
-        while Self.hasUnnamedStalls(report), ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(300))
+        while report.pendingNames > 0, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(200))
             report = try await self.report()
         }
         return report
-    }
-
-    static func hasUnnamedStalls(_ report: RecorderReport) -> Bool {
-        report.routes.lazy.flatMap(\.findings).contains { finding in
-            (finding.kind == .cpuStall || finding.kind == .blockingCall) && (finding.callSite == nil || finding.title.contains("an unnamed function"))
-        }
     }
 
     /// A profile of one request, or why there is none.

@@ -46,7 +46,7 @@ enum EndpointSection {
             html += "<p class=\"empty\">The detectors found nothing on this endpoint.</p>"
         } else {
             html += "<p class=\"hint\">Biggest expected saving first.</p>"
-            html += endpoint.findings.map(FindingCard.render).joined()
+            html += endpoint.findings.map { FindingCard.render($0, savingMs: FixRanking.savingMs($0, p95Ms: endpoint.load.latency.p95Ms)) }.joined()
         }
         return html + "</section>\n"
     }
@@ -111,6 +111,7 @@ enum EndpointSection {
             html += "<li class=\"suspect \(check.status.rawValue)\"><span class=\"mark\" title=\"\(word)\">\(mark)</span>"
             html += "<span class=\"what\"><b>\(HTMLText.escape(check.suspect.title))</b> <span class=\"status\">\(word)</span><br>"
             html += "\(HTMLText.escape(check.summary))"
+            if let enable = check.enable { html += "<br><small>To see it: \(HTMLText.escape(enable))</small>" }
             if !check.findingKinds.isEmpty {
                 html += " " + check.findingKinds.map { "<span class=\"kind small\">\(HTMLText.escape(FindingCard.label($0)))</span>" }.joined(separator: " ")
             }

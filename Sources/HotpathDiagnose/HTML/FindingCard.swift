@@ -4,29 +4,26 @@ import Hotpath
 /// One detector finding as a card: what it is, the facts behind it, what to change, and
 /// what changing it should save.
 enum FindingCard {
-    static func render(_ finding: Finding) -> String {
+    static func render(_ finding: Finding, savingMs: Double) -> String {
         var html = "<article class=\"finding \(HTMLText.escape(finding.kind.rawValue))\">"
         html += "<header><span class=\"kind\">\(HTMLText.escape(label(finding.kind)))</span> "
-        html += "<h4>\(HTMLText.escape(finding.title))</h4></header>"
-        html += "<p class=\"saving\">Fixing it should save about <b>\(DurationText.format(nanoseconds: Double(finding.estimatedSavingNanoseconds)))</b> per request"
+        html += "<h4>\(HTMLText.prose(FindingText.title(finding)))</h4></header>"
+        html += "<p class=\"saving\">Fixing it should save about <b>\(HTMLText.ms(savingMs))</b> per request"
         if finding.count > 1 { html += " · covers \(HTMLText.count(finding.count)) records" }
-        if let site = finding.callSite { html += " · at <code>\(HTMLText.escape(site))</code>" }
-        html += "</p>"
-        if !finding.evidence.isEmpty {
-            html += "<ul class=\"evidence\">"
-            for line in finding.evidence {
-                // The detectors draw little text waterfalls with block characters: they only
-                // line up in a monospaced font with spaces kept.
-                html += line.contains("█") || line.contains("░") ? "<li class=\"bars\">\(HTMLText.escape(line))</li>" : "<li>\(HTMLText.escape(line))</li>"
-            }
-            html += "</ul>"
+        if let site = finding.callSite, site.isKnown { html += " · at <code>\(HTMLText.escape(site.chain()))</code>" }
+        html += "</p><ul class=\"evidence\">"
+        if case .sequentialCalls(let evidence) = finding.evidence {
+            // Text bars line up only in a monospaced font with spaces kept.
+            for line in FindingText.waterfall(evidence) { html += "<li class=\"bars\">\(HTMLText.escape(line))</li>" }
         }
-        html += "<p class=\"fix\"><b>Fix:</b> \(HTMLText.withCode(finding.fix))</p>"
-        if let fingerprint = finding.fingerprint, !fingerprint.isEmpty {
-            html += "<details><summary>Statement or call shape</summary><pre>\(HTMLText.escape(fingerprint))</pre></details>"
+        for line in FindingText.evidence(finding) { html += "<li>\(HTMLText.prose(line))</li>" }
+        html += "</ul>"
+        html += "<div class=\"fix\"><b>Fix:</b> \(HTMLText.fix(finding.fix))</div>"
+        if !finding.subject.isEmpty {
+            html += "<details><summary>Statement or call shape</summary><pre>\(HTMLText.escape(finding.subject))</pre></details>"
         }
-        if let plan = finding.plan, !plan.isEmpty {
-            html += "<div class=\"plan\"><b>Query plan</b><pre>\(HTMLText.escape(plan.joined(separator: "\n")))</pre></div>"
+        if case .missingIndex(let evidence) = finding.evidence, !evidence.advice.plan.isEmpty {
+            html += "<div class=\"plan\"><b>Query plan</b><pre>\(HTMLText.escape(evidence.advice.plan.joined(separator: "\n")))</pre></div>"
         }
         return html + "</article>"
     }
@@ -39,7 +36,7 @@ enum FindingCard {
 
     private static let labels: [Finding.Kind: String] = [
         .nPlusOne: "N+1 queries", .duplicateQueries: "duplicate queries", .manySmallQueries: "many small queries",
-        .slowQuery: "slow query", .selectStar: "SELECT *", .missingIndex: "missing index", .sequentialCalls: "sequential calls",
-        .repeatedCalls: "repeated calls", .blockingCall: "blocking call", .cpuStall: "CPU stall",
+        .slowQuery: "slow query", .selectStar: "loading too much", .missingIndex: "missing index", .sequentialCalls: "sequential calls",
+        .repeatedCalls: "repeated calls", .blockingCall: "blocking call", .cpuStall: "CPU stall", .uncompressedResponse: "uncompressed response",
     ]
 }

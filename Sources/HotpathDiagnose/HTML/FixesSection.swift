@@ -14,8 +14,8 @@ enum FixesSection {
             html += "<table class=\"fix-table\"><thead><tr><th class=\"num\">#</th><th>What to change</th><th>Endpoint</th>"
             html += "<th class=\"num\">Saves / request</th><th>Effort</th></tr></thead><tbody>"
             for (index, fix) in fixes.enumerated() {
-                html += "<tr><td class=\"num\">\(index + 1)</td><td><b>\(HTMLText.escape(fix.title))</b><br>\(HTMLText.withCode(fix.fix))"
-                if let site = fix.callSite { html += "<br><small>at <code>\(HTMLText.escape(site))</code></small>" }
+                html += "<tr><td class=\"num\">\(index + 1)</td><td><b>\(HTMLText.prose(FindingText.title(fix.finding)))</b><br>\(HTMLText.fix(fix.fix))"
+                if let site = fix.callSite, site.isKnown { html += "<br><small>at <code>\(HTMLText.escape(site.chain()))</code></small>" }
                 html += "</td><td>\(anchors.link(fix.endpoint))</td><td class=\"num\">\(HTMLText.ms(fix.savingMs))</td>"
                 html += "<td>\(Badges.effort(fix.effort))</td></tr>"
             }
@@ -30,7 +30,7 @@ enum FixesSection {
         } else {
             html += "<div class=\"wins\">"
             for win in wins {
-                html += "<article class=\"win\"><h4>\(HTMLText.escape(win.title))</h4><p>\(HTMLText.withCode(win.detail))</p>"
+                html += "<article class=\"win\"><h4>\(HTMLText.escape(win.title))</h4><p>\(HTMLText.escape(win.detail))</p>"
                 html += "<p class=\"meta\">Saves about <b>\(HTMLText.ms(win.savingMs))</b> per request · \(Badges.effort(win.effort))</p>"
                 if !win.endpoints.isEmpty {
                     html += "<p class=\"meta\">On " + win.endpoints.map(anchors.link).joined(separator: ", ") + "</p>"

@@ -9,21 +9,32 @@ enum HTMLText {
     /// so the same text is safe in both places).
     static func escape(_ text: String) -> String { HTMLEscaping.text(text) }
 
-    /// Escaped text where spans between backticks (the detectors' way of quoting code, e.g.
-    /// "use `async let`") become `<code>`. An unpaired backtick stays a backtick.
-    static func withCode(_ text: String) -> String {
-        let parts = text.split(separator: "`", omittingEmptySubsequences: false).map(String.init)
-        // An even number of parts means an odd number of backticks: the last one is unpaired.
-        let paired = parts.count % 2 == 1 ? parts.count : parts.count - 1
-        var html = ""
-        for (index, part) in parts.enumerated() {
-            if index >= paired {
-                html += "`" + escape(part)
-            } else if index % 2 == 1 {
-                html += "<code>" + escape(part) + "</code>"
-            } else {
-                html += escape(part)
+    /// Prose with its code as `<code>`.
+    static func prose(_ prose: Prose) -> String {
+        prose.parts.map { part in
+            switch part {
+            case .text(let text): escape(text)
+            case .code(let code): "<code>" + escape(code) + "</code>"
             }
+        }.joined()
+    }
+
+    /// A fix: its sentence, then its code and the framework variants, each snippet in a `<pre>`.
+    static func fix(_ fix: Fix) -> String {
+        var html = "<span class=\"fix-summary\">" + escape(fix.summary) + "</span>"
+        for snippet in fix.snippets {
+            html += "<pre class=\"snippet \(escape(snippet.language.rawValue))\"><code>\(escape(snippet.code))</code></pre>"
+        }
+        if !fix.variants.isEmpty {
+            html += "<details class=\"variants\"><summary>In your framework</summary><dl>"
+            for variant in fix.variants {
+                html += "<dt>\(escape(variant.framework.rawValue))</dt><dd>\(escape(variant.summary))"
+                for snippet in variant.snippets {
+                    html += "<pre class=\"snippet \(escape(snippet.language.rawValue))\"><code>\(escape(snippet.code))</code></pre>"
+                }
+                html += "</dd>"
+            }
+            html += "</dl></details>"
         }
         return html
     }

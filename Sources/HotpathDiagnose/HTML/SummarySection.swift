@@ -72,10 +72,10 @@ enum SummarySection {
             return "<section class=\"fix-first none\"><h2>Fix this first</h2><p>Nothing: no fix was found.</p></section>"
         }
         var html = "<section class=\"fix-first\"><h2>Fix this first</h2>"
-        html += "<p class=\"what\">\(anchors.link(fix.endpoint)): <b>\(HTMLText.escape(fix.title))</b></p>"
-        html += "<p>\(HTMLText.withCode(fix.fix))</p>"
+        html += "<p class=\"what\">\(anchors.link(fix.endpoint)): <b>\(HTMLText.prose(FindingText.title(fix.finding)))</b></p>"
+        html += "<div>\(HTMLText.fix(fix.fix))</div>"
         html += "<p class=\"meta\">Saves about <b>\(HTMLText.ms(fix.savingMs))</b> per request · \(Badges.effort(fix.effort))"
-        if let site = fix.callSite { html += " · at <code>\(HTMLText.escape(site))</code>" }
+        if let site = fix.callSite, site.isKnown { html += " · at <code>\(HTMLText.escape(site.chain()))</code>" }
         return html + "</p></section>"
     }
 

@@ -41,14 +41,13 @@ enum WaterfallSVG {
             label: "whole request", tooltip: "\(request.method) \(request.path)", start: 0, duration: request.durationMs
         )
         for (index, event) in shown.enumerated() {
-            var tooltip = event.kind.rawValue + ": " + event.name
-            if let site = event.callSite { tooltip += "\nfrom " + site }
-            if let attributes = event.attributes, !attributes.isEmpty {
-                tooltip += "\n" + attributes.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-            }
+            var tooltip = event.kind.rawValue + ": " + HTMLText.truncated(event.label, to: 600)
+            if let site = event.callSite, site.isKnown { tooltip += "\nfrom " + site.chain() }
+            let facts = Self.facts(event.detail)
+            if !facts.isEmpty { tooltip += "\n" + facts.joined(separator: " · ") }
             html += row(
                 index: index + 1, frame: frame, rowHeight: rowHeight, domain: domain, kind: event.kind.rawValue,
-                label: event.name, tooltip: tooltip, start: event.startMs, duration: event.durationMs
+                label: event.label, tooltip: tooltip, start: event.startMs, duration: event.durationMs
             )
         }
         html += "</svg>"
@@ -90,5 +89,27 @@ enum WaterfallSVG {
             ("database", "database query"), ("http", "outbound HTTP call"), ("stall", "thread blocked (stall)"), ("span", "span marked by the app"),
         ]
         return "<div class=\"legend\">" + kinds.map { "<span class=\"swatch \($0.0)\"></span>\($0.1)" }.joined(separator: " ") + "</div>"
+    }
+
+    /// A few facts of an event for its tooltip.
+    static func facts(_ detail: EventDetail) -> [String] {
+        switch detail {
+        case .query(let query):
+            var facts: [String] = []
+            if let rows = query.rows { facts.append("\(rows) rows") }
+            if let columns = query.columns { facts.append("\(columns.count) columns") }
+            if query.failed { facts.append("failed") }
+            return facts
+        case .call(let call):
+            var facts: [String] = []
+            if let status = call.status { facts.append("status \(status)") }
+            if let bytes = call.responseBytes { facts.append(HTMLText.bytes(Double(bytes))) }
+            if call.failed { facts.append("failed") }
+            return facts
+        case .stall(let stall):
+            return ["\(stall.kind.rawValue) on \(stall.threadName)", "CPU \(HTMLText.ms(Double(stall.cpuNanoseconds) / 1e6))"]
+        case .span:
+            return []
+        }
     }
 }

@@ -12,11 +12,18 @@ public enum DiagnosisText {
         for spot in diagnosis.blindSpots { out.append("  ! \(spot)") }
         out.append("")
         if let first = diagnosis.fixFirst {
-            out.append("Fix this first: \(first.endpoint): \(first.title)")
-            out.append("  → \(first.fix)")
-            out.append("  saves about \(ms(first.savingMs)) per request" + (first.callSite.map { " (\($0))" } ?? ""))
+            out.append("Fix this first: \(first.endpoint): \(FindingText.title(first.finding))")
+            out.append("  → \(FindingText.fix(first.finding))")
+            let site = first.callSite.flatMap { $0.isKnown ? " (\($0.chain()))" : nil } ?? ""
+            out.append("  saves about \(ms(first.savingMs)) per request" + site)
         } else if diagnosis.view == .inside {
-            out.append("Nothing to fix: no suspect found on any endpoint.")
+            let unseen = unseenSuspects(diagnosis)
+            if unseen.isEmpty {
+                out.append("Nothing to fix: no suspect found on any endpoint.")
+            } else {
+                out.append("No finding, but the server's Hotpath could not see everything:")
+                for (suspect, enable) in unseen { out.append("  ? \(suspect.title): \(enable)") }
+            }
         }
         out.append("")
         out += endpointTable(diagnosis.endpoints)
@@ -44,14 +51,44 @@ public enum DiagnosisText {
         return out.joined(separator: "\n") + "\n"
     }
 
+    /// One finding: its title, evidence (and waterfall), where, the fix with its code, the saving.
+    static func findingLines(_ finding: Finding, p95Ms: Double, evidenceLines: Int) -> [String] {
+        var lines = ["       \(FindingText.title(finding))"]
+        if case .sequentialCalls(let evidence) = finding.evidence {
+            for line in FindingText.waterfall(evidence) { lines.append("         · \(line)") }
+        }
+        for line in FindingText.evidence(finding).prefix(evidenceLines) { lines.append("         · \(line)") }
+        if case .missingIndex(let evidence) = finding.evidence, let first = evidence.advice.plan.first { lines.append("         · plan: \(first)") }
+        if let site = finding.callSite, site.isKnown { lines.append("         · at \(site.chain())") }
+        lines.append("       fix: \(FindingText.fix(finding))")
+        for snippet in finding.fix.snippets.dropFirst(finding.fix.snippets.first?.code.contains("\n") == false ? 1 : 0) {
+            for codeLine in snippet.code.split(separator: "\n", omittingEmptySubsequences: false) { lines.append("           \(codeLine)") }
+        }
+        lines.append("       saves about \(ms(FixRanking.savingMs(finding, p95Ms: p95Ms))) per request")
+        return lines
+    }
+
+    /// Suspects no endpoint could see because a capture is missing, with how to enable each.
+    static func unseenSuspects(_ diagnosis: Diagnosis) -> [(SuspectCheck.Suspect, String)] {
+        var seen: Set<SuspectCheck.Suspect> = []
+        var unseen: [(SuspectCheck.Suspect, String)] = []
+        for endpoint in diagnosis.endpoints {
+            for check in endpoint.suspects where check.unseen == .captureMissing {
+                guard let enable = check.enable, seen.insert(check.suspect).inserted else { continue }
+                unseen.append((check.suspect, enable))
+            }
+        }
+        return unseen
+    }
+
     static func endpointTable(_ endpoints: [EndpointDiagnosis]) -> [String] {
         let width = max(endpoints.map(\.name.count).max() ?? 8, 8)
         var lines = ["  " + pad("endpoint", width, left: true) + pad("p50", 10) + pad("p95", 10) + pad("p99", 10) + pad("req/s", 9) + "   " + pad("feel (p95)", 12, left: true) + "budget  findings"]
         for endpoint in endpoints {
-            let latency = endpoint.load.latency.percentilesMs
+            let latency = endpoint.load.latency
             lines.append(
-                "  " + pad(endpoint.name, width, left: true) + pad(ms(latency["p50"] ?? 0), 10) + pad(ms(latency["p95"] ?? 0), 10)
-                    + pad(ms(latency["p99"] ?? 0), 10) + pad(DecimalText.fixed(endpoint.load.summary.requestsPerSecond, fractionDigits: 1), 9)
+                "  " + pad(endpoint.name, width, left: true) + pad(ms(latency.p50Ms), 10) + pad(ms(latency.p95Ms), 10)
+                    + pad(ms(latency.p99Ms), 10) + pad(DecimalText.fixed(endpoint.load.summary.requestsPerSecond, fractionDigits: 1), 9)
                     + "   " + pad(endpoint.feel.rawValue, 12, left: true) + pad(endpoint.budgetPassed ? "ok" : "OVER", 6, left: true) + "  "
                     + (endpoint.findings.isEmpty ? "-" : endpoint.findings.map(\.kind.rawValue).joined(separator: ", "))
             )
@@ -60,10 +97,9 @@ public enum DiagnosisText {
     }
 
     static func section(_ endpoint: EndpointDiagnosis, evidenceLines: Int) -> [String] {
-        let latency = endpoint.load.latency.percentilesMs
         let verdict = endpoint.budgetPassed ? "within budget" : "OVER budget"
         var lines = [
-            "\(endpoint.name) (\(endpoint.path)): \(verdict), p95 \(ms(latency["p95"] ?? 0)) (\(endpoint.feel.meaning)), \(DecimalText.fixed(endpoint.load.summary.requestsPerSecond, fractionDigits: 1)) req/s at \(endpoint.load.config.connections) connections",
+            "\(endpoint.name) (\(endpoint.path)): \(verdict), p95 \(ms(endpoint.load.latency.p95Ms)) (\(endpoint.feel.meaning)), \(DecimalText.fixed(endpoint.load.summary.requestsPerSecond, fractionDigits: 1)) req/s at \(endpoint.load.config.connections) connections",
         ]
         if let breakdown = endpoint.breakdown {
             lines.append("  where the time goes (average): database \(ms(breakdown.databaseMs)) in \(SuspectChecks.counted(breakdown.queries, "query", "queries")), outbound HTTP \(ms(breakdown.httpMs)) in \(SuspectChecks.counted(breakdown.httpCalls, "call", "calls")), app \(ms(breakdown.appMs))")
@@ -75,13 +111,9 @@ public enum DiagnosisText {
             case .unknown: "  ?  "
             }
             lines.append("  \(index + 1). \(pad(check.suspect.title, 28, left: true)) \(mark)  \(check.status == .found && !check.findingKinds.isEmpty ? "" : check.summary)")
+            if let enable = check.enable { lines.append("       to see it: \(enable)") }
             for finding in endpoint.findings where check.findingKinds.contains(finding.kind) {
-                lines.append("       \(finding.title)")
-                for line in finding.evidence.prefix(evidenceLines) { lines.append("         · \(line)") }
-                if let plan = finding.plan, let first = plan.first { lines.append("         · plan: \(first)") }
-                if let site = finding.callSite { lines.append("         · at \(site)") }
-                lines.append("       fix: \(finding.fix)")
-                lines.append("       saves about \(ms(FixRanking.savingMs(finding, p95Ms: latency["p95"] ?? 0))) per request")
+                lines += findingLines(finding, p95Ms: endpoint.load.latency.p95Ms, evidenceLines: evidenceLines)
             }
         }
         if let profile = endpoint.profile, !profile.hottest.isEmpty {

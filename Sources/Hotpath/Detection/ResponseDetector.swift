@@ -3,7 +3,7 @@
 /// Loopback hides transfer time, so the saving is stated for a reference client link
 /// (``referenceLinkBitsPerSecond``, a good mobile or modest home connection) and the usual
 /// compression of text formats (to about a fifth for JSON, HTML, CSV).
-public enum ResponseDetectors {
+public struct ResponseDetector: RequestDetector {
     /// Bodies from this size on are worth compressing.
     public static let largeBodyBytes = 256 * 1024
     /// The client link the saving is estimated for: 50 Mbit/s.
@@ -11,27 +11,23 @@ public enum ResponseDetectors {
     /// Compressed size over original size assumed for text formats.
     public static let assumedCompressedShare = 0.2
 
-    public static func findings(in request: CompletedRequest) -> [Finding] {
-        guard let response = request.response, response.bytes >= largeBodyBytes,
+    public init() {}
+
+    public func findings(in request: CompletedRequest, context: DetectionContext) -> [Finding] {
+        guard let response = request.response, response.bytes >= Self.largeBodyBytes,
             response.contentEncoding.map({ $0.isEmpty || $0.lowercased() == "identity" }) ?? true,
-            isCompressible(response.contentType)
+            Self.isCompressible(response.contentType)
         else { return [] }
-        let type = response.contentType.map { $0.split(separator: ";").first.map(String.init) ?? $0 } ?? "an unknown type"
-        let transfer = Double(response.bytes) * 8 / referenceLinkBitsPerSecond * 1e9
-        let saving = transfer * (1 - assumedCompressedShare)
-        let size = ByteText.format(response.bytes)
+        let type = response.contentType.map { $0.split(separator: ";").first.map(String.init) ?? $0 }
+        let transfer = Double(response.bytes) * 8 / Self.referenceLinkBitsPerSecond * 1e9
+        let evidence = UncompressedResponseEvidence(
+            bytes: response.bytes, contentType: type, transferNanoseconds: UInt64(transfer),
+            linkBitsPerSecond: Self.referenceLinkBitsPerSecond, assumedCompressedShare: Self.assumedCompressedShare
+        )
         return [Finding(
-            kind: .uncompressedResponse,
-            title: "Large uncompressed response: \(size) of \(type) per request",
-            evidence: [
-                "\(response.bytes) bytes sent without Content-Encoding",
-                "at 50 Mbit/s the body alone takes \(DurationText.format(nanoseconds: transfer)) to reach the client (loopback hides this)",
-                "\(type) typically compresses to a fifth or less with gzip or brotli",
-            ],
-            fix: "Compress responses for clients that send `Accept-Encoding: gzip` (Hummingbird: a compression middleware such as hummingbird-compression's `ResponseCompressionMiddleware`; Vapor: `app.http.server.configuration.responseCompression = .enabled`), and page long lists so one response does not carry everything.",
-            estimatedSavingNanoseconds: UInt64(saving),
-            fingerprint: "response " + type,
-            count: 1
+            evidence: .uncompressedResponse(evidence), fix: FixAdvice.compressResponses,
+            estimatedSavingNanoseconds: UInt64(transfer * (1 - Self.assumedCompressedShare)),
+            subject: "response " + (type ?? "of an unknown type"), count: 1
         )]
     }
 

@@ -1,0 +1,36 @@
+/// Which `hotpath diagnose` run, endpoint and phase a request belongs to, as the run's
+/// `X-Hotpath-Run` header says (`3f9a2c1b;4;measure`): the report can then give each endpoint
+/// only what happened in its own measured window, without warmup or another endpoint's
+/// stragglers.
+public struct RunMarker: Sendable, Codable, Hashable, CustomStringConvertible {
+    public enum Phase: String, Sendable, Codable, CaseIterable {
+        case warmup, measure, ramp, profile
+    }
+
+    /// The run's id: letters and digits, at most 32.
+    public var run: String
+    /// The endpoint's position in the run.
+    public var endpoint: Int
+    public var phase: Phase
+
+    public init(run: String, endpoint: Int, phase: Phase) {
+        self.run = run
+        self.endpoint = endpoint
+        self.phase = phase
+    }
+
+    public static let headerName = "X-Hotpath-Run"
+
+    /// Reads the header's value; nil for anything malformed (it comes from the network).
+    public init?(header: String) {
+        let parts = header.split(separator: ";", omittingEmptySubsequences: false)
+        guard parts.count == 3, let endpoint = Int(parts[1]), endpoint >= 0, endpoint < 100_000,
+            let phase = Phase(rawValue: String(parts[2])),
+            !parts[0].isEmpty, parts[0].utf8.count <= 32, parts[0].utf8.allSatisfy({ (48...57).contains($0) || (97...122).contains($0) || (65...90).contains($0) })
+        else { return nil }
+        self.init(run: String(parts[0]), endpoint: endpoint, phase: phase)
+    }
+
+    /// The header's value.
+    public var description: String { "\(run);\(endpoint);\(phase.rawValue)" }
+}
