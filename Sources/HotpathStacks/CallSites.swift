@@ -123,9 +123,9 @@ extension StackFrame {
     /// table entry is missing) takes the file a frame of the same function has further out.
     public static func sourceFrames(_ frames: [StackFrame]) -> [SourceFrame] {
         frames.map { frame in
-            var file = frame.file
-            if file == nil { file = frames.first { $0.function == frame.function && $0.file != nil }?.file }
-            return SourceFrame(function: frame.function, module: frame.module, file: file, line: frame.line, isLibrary: frame.isLibrary)
+            var source = frame.source
+            if source.file == nil { source.file = frames.first { $0.function == frame.function && $0.file != nil }?.file }
+            return source
         }
     }
 }

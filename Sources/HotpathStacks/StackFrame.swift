@@ -1,3 +1,5 @@
+import Hotpath
+
 /// One frame of a captured stack, symbolicated.
 public struct StackFrame: Sendable, Hashable, Codable {
     public var address: UInt
@@ -26,8 +28,12 @@ public struct StackFrame: Sendable, Hashable, Codable {
 
     /// `Module/File.swift:42`, the form of `#fileID`, when the source location is known.
     public var location: String? {
-        guard let file, let line else { return nil }
-        let name = file.split(separator: "/").last.map(String.init) ?? file
-        return (module.map { $0 + "/" } ?? "") + name + ":\(line)"
+        guard line != nil else { return nil }
+        return source.location
+    }
+
+    /// As the core model names frames.
+    public var source: SourceFrame {
+        SourceFrame(function: function, module: module, file: file, line: line, isLibrary: isLibrary)
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import Hotpath
+@testable import Hotpath
 import HotpathDiagnose
 import HotpathLoad
 import HotpathProfiler

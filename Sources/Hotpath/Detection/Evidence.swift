@@ -1,5 +1,6 @@
 /// The facts behind a finding, one type per kind of finding. Times are nanoseconds; statements
-/// are shapes (``SQLFingerprint``), never values.
+/// are shapes (``SQLFingerprint``), never values. Hotpath's detectors make them (their
+/// initializers are internal); readers read them.
 public enum Evidence: Sendable, Equatable, Codable {
     case nPlusOne(NPlusOneEvidence)
     case duplicateQueries(DuplicateQueriesEvidence)
@@ -86,31 +87,12 @@ public struct NPlusOneEvidence: Sendable, Codable, Equatable {
     public var model: String?
     /// The relation loaded one row at a time (Fluent's `$author` of `Book`), when known.
     public var relation: RelationName?
-
-    public init(
-        statement: String, runs: Int, distinctParameterSets: Int, totalNanoseconds: UInt64, filteredColumn: String? = nil,
-        table: String? = nil, model: String? = nil, relation: RelationName? = nil
-    ) {
-        self.statement = statement
-        self.runs = runs
-        self.distinctParameterSets = distinctParameterSets
-        self.totalNanoseconds = totalNanoseconds
-        self.filteredColumn = filteredColumn
-        self.table = table
-        self.model = model
-        self.relation = relation
-    }
 }
 
 /// An ORM relation: the model that holds it and the property's name (`Book.$author`).
 public struct RelationName: Sendable, Codable, Equatable, Hashable {
     public var model: String
     public var property: String
-
-    public init(model: String, property: String) {
-        self.model = model
-        self.property = property
-    }
 }
 
 /// A statement run again with exactly the same parameters.
@@ -121,13 +103,6 @@ public struct DuplicateQueriesEvidence: Sendable, Codable, Equatable {
     /// Runs beyond the first of each.
     public var extraRuns: Int
     public var wastedNanoseconds: UInt64
-
-    public init(statement: String, repeatedStatements: Int, extraRuns: Int, wastedNanoseconds: UInt64) {
-        self.statement = statement
-        self.repeatedStatements = repeatedStatements
-        self.extraRuns = extraRuns
-        self.wastedNanoseconds = wastedNanoseconds
-    }
 }
 
 /// Many round trips to the database in one request.
@@ -140,19 +115,6 @@ public struct ManySmallQueriesEvidence: Sendable, Codable, Equatable {
     public var databaseNanoseconds: UInt64
     public var requestNanoseconds: UInt64
 
-    public init(
-        queries: Int, shapes: Int, smallQueries: Int, smallThresholdNanoseconds: UInt64, smallTotalNanoseconds: UInt64,
-        databaseNanoseconds: UInt64, requestNanoseconds: UInt64
-    ) {
-        self.queries = queries
-        self.shapes = shapes
-        self.smallQueries = smallQueries
-        self.smallThresholdNanoseconds = smallThresholdNanoseconds
-        self.smallTotalNanoseconds = smallTotalNanoseconds
-        self.databaseNanoseconds = databaseNanoseconds
-        self.requestNanoseconds = requestNanoseconds
-    }
-
     /// The database's share of the request (0…1).
     public var databaseShare: Double { requestNanoseconds > 0 ? Double(databaseNanoseconds) / Double(requestNanoseconds) : 0 }
 }
@@ -163,13 +125,6 @@ public struct SlowQueryEvidence: Sendable, Codable, Equatable {
     public var durationNanoseconds: UInt64
     public var thresholdNanoseconds: UInt64
     public var rows: Int?
-
-    public init(statement: String, durationNanoseconds: UInt64, thresholdNanoseconds: UInt64, rows: Int?) {
-        self.statement = statement
-        self.durationNanoseconds = durationNanoseconds
-        self.thresholdNanoseconds = thresholdNanoseconds
-        self.rows = rows
-    }
 }
 
 /// Every column of a wide table read.
@@ -186,20 +141,6 @@ public struct LoadingTooMuchEvidence: Sendable, Codable, Equatable {
     public var model: String?
     /// The statement says `*` (rather than naming every column, as ORMs do).
     public var selectsStar: Bool
-
-    public init(
-        statement: String, columnCount: Int, columns: [String], runs: Int, totalNanoseconds: UInt64, table: String? = nil,
-        model: String? = nil, selectsStar: Bool
-    ) {
-        self.statement = statement
-        self.columnCount = columnCount
-        self.columns = columns
-        self.runs = runs
-        self.totalNanoseconds = totalNanoseconds
-        self.table = table
-        self.model = model
-        self.selectsStar = selectsStar
-    }
 }
 
 /// A scan an index would avoid, from the statement's query plan.
@@ -208,13 +149,6 @@ public struct MissingIndexEvidence: Sendable, Codable, Equatable {
     public var advice: IndexAdvice
     public var runs: Int
     public var totalNanoseconds: UInt64
-
-    public init(statement: String, advice: IndexAdvice, runs: Int, totalNanoseconds: UInt64) {
-        self.statement = statement
-        self.advice = advice
-        self.runs = runs
-        self.totalNanoseconds = totalNanoseconds
-    }
 }
 
 /// Independent calls awaited one after another.
@@ -225,13 +159,6 @@ public struct SequentialCallsEvidence: Sendable, Codable, Equatable {
     /// The longest call: about what they would take together.
     public var longestNanoseconds: UInt64
     public var requestNanoseconds: UInt64
-
-    public init(calls: [CallTiming], inSequenceNanoseconds: UInt64, longestNanoseconds: UInt64, requestNanoseconds: UInt64) {
-        self.calls = calls
-        self.inSequenceNanoseconds = inSequenceNanoseconds
-        self.longestNanoseconds = longestNanoseconds
-        self.requestNanoseconds = requestNanoseconds
-    }
 }
 
 /// One call on a waterfall.
@@ -241,13 +168,6 @@ public struct CallTiming: Sendable, Codable, Equatable {
     public var offsetNanoseconds: UInt64
     public var durationNanoseconds: UInt64
     public var callSite: CallSite?
-
-    public init(call: String, offsetNanoseconds: UInt64, durationNanoseconds: UInt64, callSite: CallSite?) {
-        self.call = call
-        self.offsetNanoseconds = offsetNanoseconds
-        self.durationNanoseconds = durationNanoseconds
-        self.callSite = callSite
-    }
 }
 
 /// The same read fetched again: within one request, or across requests.
@@ -261,14 +181,6 @@ public struct RepeatedCallsEvidence: Sendable, Codable, Equatable {
     /// Set when the repeats are across requests.
     public var acrossRequests: AcrossRequests?
 
-    public init(call: String, runs: Int, totalNanoseconds: UInt64, wastedNanoseconds: UInt64, acrossRequests: AcrossRequests? = nil) {
-        self.call = call
-        self.runs = runs
-        self.totalNanoseconds = totalNanoseconds
-        self.wastedNanoseconds = wastedNanoseconds
-        self.acrossRequests = acrossRequests
-    }
-
     public struct AcrossRequests: Sendable, Codable, Equatable {
         public var requests: Int
         public var windowSeconds: Int
@@ -277,15 +189,6 @@ public struct RepeatedCallsEvidence: Sendable, Codable, Equatable {
         public var perRequest: Double
         /// Distinct inbound URLs (path and query) among the requests that made the call.
         public var distinctInboundTargets: Int
-
-        public init(requests: Int, windowSeconds: Int, perSecond: Double, averageNanoseconds: UInt64, perRequest: Double, distinctInboundTargets: Int) {
-            self.requests = requests
-            self.windowSeconds = windowSeconds
-            self.perSecond = perSecond
-            self.averageNanoseconds = averageNanoseconds
-            self.perRequest = perRequest
-            self.distinctInboundTargets = distinctInboundTargets
-        }
     }
 }
 
@@ -300,18 +203,6 @@ public struct StallEvidence: Sendable, Codable, Equatable {
     /// The top of the stack, leaf first.
     public var stack: [SourceFrame]
 
-    public init(
-        thread: StallDetail.Thread, threadName: String, durationNanoseconds: UInt64, cpuNanoseconds: UInt64, leaf: String?,
-        stack: [SourceFrame]
-    ) {
-        self.thread = thread
-        self.threadName = threadName
-        self.durationNanoseconds = durationNanoseconds
-        self.cpuNanoseconds = cpuNanoseconds
-        self.leaf = leaf
-        self.stack = stack
-    }
-
     /// CPU time over wall time (0…1, more on several cores).
     public var cpuShare: Double { durationNanoseconds > 0 ? Double(cpuNanoseconds) / Double(durationNanoseconds) : 0 }
 }
@@ -324,12 +215,4 @@ public struct UncompressedResponseEvidence: Sendable, Codable, Equatable {
     public var transferNanoseconds: UInt64
     public var linkBitsPerSecond: Double
     public var assumedCompressedShare: Double
-
-    public init(bytes: Int, contentType: String?, transferNanoseconds: UInt64, linkBitsPerSecond: Double, assumedCompressedShare: Double) {
-        self.bytes = bytes
-        self.contentType = contentType
-        self.transferNanoseconds = transferNanoseconds
-        self.linkBitsPerSecond = linkBitsPerSecond
-        self.assumedCompressedShare = assumedCompressedShare
-    }
 }

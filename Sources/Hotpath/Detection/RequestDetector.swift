@@ -79,13 +79,6 @@ public struct RouteWindow: Sendable {
     public var requests: UInt64
     /// Reads repeated across its requests (from the recorder's bounded counter).
     public var repeatedReads: [RepeatedRead]
-
-    public init(method: String, route: String, requests: UInt64, repeatedReads: [RepeatedRead]) {
-        self.method = method
-        self.route = route
-        self.requests = requests
-        self.repeatedReads = repeatedReads
-    }
 }
 
 /// One read (same method, URL and query) counted across a route's requests.
@@ -101,20 +94,6 @@ public struct RepeatedRead: Sendable, Equatable {
     public var windowSeconds: Int
     /// How long the counter has seen it (at most the window), for the rate.
     public var observedNanoseconds: UInt64
-
-    public init(
-        call: String, callSite: CallSite?, calls: UInt64, requests: UInt64, distinctInboundTargets: Int, totalNanoseconds: UInt64,
-        windowSeconds: Int, observedNanoseconds: UInt64
-    ) {
-        self.call = call
-        self.callSite = callSite
-        self.calls = calls
-        self.requests = requests
-        self.distinctInboundTargets = distinctInboundTargets
-        self.totalNanoseconds = totalNanoseconds
-        self.windowSeconds = windowSeconds
-        self.observedNanoseconds = observedNanoseconds
-    }
 }
 
 /// The detectors a recorder runs, in order. ``standard`` holds every detector Hotpath ships.

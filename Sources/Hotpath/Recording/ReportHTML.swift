@@ -58,13 +58,13 @@ public enum ReportHTML {
         guard !all.isEmpty else { return "" }
         var html = "<h2>Findings <small>biggest expected saving first</small></h2>"
         for (route, finding) in all {
-            html += "<section class=finding><h3><span class=kind>\(escape(finding.kind.rawValue))</span> \(prose(FindingText.title(finding)))</h3>"
+            html += "<section class=finding><h3><span class=kind>\(escape(finding.kind.rawValue))</span> \(HTMLEscaping.prose(FindingText.title(finding)))</h3>"
             html += "<p><code>\(escape(route.method)) \(escape(route.route))</code> · saves about \(ms(Double(finding.estimatedSavingNanoseconds) / 1e6)) per request</p><ul>"
             if case .sequentialCalls(let evidence) = finding.evidence {
                 // Text bars line up only in a monospaced font.
                 for line in FindingText.waterfall(evidence) { html += "<li class=bars>\(escape(line))</li>" }
             }
-            for line in FindingText.evidence(finding) { html += "<li>\(prose(line))</li>" }
+            for line in FindingText.evidence(finding) { html += "<li>\(HTMLEscaping.prose(line))</li>" }
             html += "</ul><p class=fix><b>Fix:</b> \(escape(finding.fix.summary))</p>"
             for snippet in finding.fix.snippets { html += "<pre>\(escape(snippet.code))</pre>" }
             if case .missingIndex(let evidence) = finding.evidence, !evidence.advice.plan.isEmpty {
@@ -73,16 +73,6 @@ public enum ReportHTML {
             html += "</section>"
         }
         return html
-    }
-
-    /// Prose with its code as `<code>`.
-    static func prose(_ prose: Prose) -> String {
-        prose.parts.map { part in
-            switch part {
-            case .text(let text): escape(text)
-            case .code(let code): "<code>" + escape(code) + "</code>"
-            }
-        }.joined()
     }
 
     private static func slowestSection(_ report: RecorderReport) -> String {

@@ -19,4 +19,14 @@ public enum HTMLEscaping {
         }
         return result
     }
+
+    /// Prose with its code as `<code>`, everything escaped.
+    public static func prose(_ prose: Prose) -> String {
+        prose.parts.map { part in
+            switch part {
+            case .text(let value): text(value)
+            case .code(let code): "<code>" + text(code) + "</code>"
+            }
+        }.joined()
+    }
 }

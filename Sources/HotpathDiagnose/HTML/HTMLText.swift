@@ -10,14 +10,7 @@ enum HTMLText {
     static func escape(_ text: String) -> String { HTMLEscaping.text(text) }
 
     /// Prose with its code as `<code>`.
-    static func prose(_ prose: Prose) -> String {
-        prose.parts.map { part in
-            switch part {
-            case .text(let text): escape(text)
-            case .code(let code): "<code>" + escape(code) + "</code>"
-            }
-        }.joined()
-    }
+    static func prose(_ prose: Prose) -> String { HTMLEscaping.prose(prose) }
 
     /// A fix: its sentence, then its code and the framework variants, each snippet in a `<pre>`.
     static func fix(_ fix: Fix) -> String {
