@@ -29,19 +29,6 @@ struct HotpathMiddlewareTests {
             try await Task.sleep(for: .milliseconds(10))
             return "slow"
         }
-        router.get("/parallel") { _, _ -> String in
-            // Child tasks: async let and a task group, each recording a 30 ms query.
-            async let first: Void = fakeQuery("SELECT 1")
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await fakeQuery("SELECT 2") }
-                group.addTask { try await fakeQuery("SELECT 3") }
-                try await group.waitForAll()
-            }
-            try await first
-            var stopwatch = Stopwatch()
-            stopwatch.lap("render")
-            return "parallel"
-        }
         router.get("/stream") { _, _ -> Response in
             // A body of unknown length, produced over 40 ms after the handler returned.
             Response(status: .ok, body: ResponseBody { writer in
@@ -52,16 +39,7 @@ struct HotpathMiddlewareTests {
                 try await writer.finish(nil)
             })
         }
-        router.get("/fail") { _, _ -> String in
-            throw HTTPError(.serviceUnavailable)
-        }
         return Application(router: router)
-    }
-
-    static func fakeQuery(_ sql: String) async throws {
-        let start = MonotonicClock.now()
-        try await Task.sleep(for: .milliseconds(30))
-        ActiveRequest.current?.recordQuery(QueryDetail(sql: sql), from: start, to: MonotonicClock.now())
     }
 
     @Test func streamedBodiesCountUntilTheirLastByte() async throws {
@@ -121,19 +99,6 @@ struct HotpathMiddlewareTests {
         #expect(report.routes.count <= 3)
         #expect(report.routes.allSatisfy { $0.slowest.count <= 2 })
         #expect(report.routes.reduce(0) { $0 + $1.count } == 300)
-    }
-
-    /// `name;dur=12.3` pairs of a Server-Timing header.
-    static func durations(_ header: String) -> [String: Double] {
-        var values: [String: Double] = [:]
-        for metric in header.split(separator: ",") {
-            let parts = metric.trimmingCharacters(in: .whitespaces).split(separator: ";")
-            guard let name = parts.first else { continue }
-            for part in parts.dropFirst() where part.hasPrefix("dur=") {
-                values[String(name)] = Double(part.dropFirst(4))
-            }
-        }
-        return values
     }
 }
 

@@ -229,22 +229,11 @@ public struct EventReport: Sendable, Codable, Equatable {
     public var label: String { detail.label }
 
     /// The query, when this event is one.
-    public var query: QueryDetail? {
-        if case .query(let query) = detail { return query }
-        return nil
-    }
-
+    public var query: QueryDetail? { detail.query }
     /// The outbound call, when this event is one.
-    public var call: CallDetail? {
-        if case .call(let call) = detail { return call }
-        return nil
-    }
-
+    public var call: CallDetail? { detail.call }
     /// The stall, when this event is one.
-    public var stall: StallDetail? {
-        if case .stall(let stall) = detail { return stall }
-        return nil
-    }
+    public var stall: StallDetail? { detail.stall }
 
     var isPending: Bool {
         if callSite?.isPending == true { return true }

@@ -31,22 +31,11 @@ public struct RequestEvent: Sendable, Codable, Equatable {
     public var endNanoseconds: UInt64 { startNanoseconds &+ durationNanoseconds }
 
     /// The query, when this event is one.
-    public var query: QueryDetail? {
-        if case .query(let query) = detail { return query }
-        return nil
-    }
-
+    public var query: QueryDetail? { detail.query }
     /// The outbound call, when this event is one.
-    public var call: CallDetail? {
-        if case .call(let call) = detail { return call }
-        return nil
-    }
-
+    public var call: CallDetail? { detail.call }
     /// The stall, when this event is one.
-    public var stall: StallDetail? {
-        if case .stall(let stall) = detail { return stall }
-        return nil
-    }
+    public var stall: StallDetail? { detail.stall }
 
     /// A one-line label for displays (renderers clip it): the SQL text, `GET host/path`, a lap's name.
     public var label: String { detail.label }
@@ -75,6 +64,24 @@ public enum EventDetail: Sendable, Equatable, Codable {
         case .stall(let stall): stall.kind == .blocking ? "blocked thread" : "busy thread"
         case .span(let span): span.name
         }
+    }
+
+    /// The query, when this is one.
+    public var query: QueryDetail? {
+        guard case .query(let query) = self else { return nil }
+        return query
+    }
+
+    /// The outbound call, when this is one.
+    public var call: CallDetail? {
+        guard case .call(let call) = self else { return nil }
+        return call
+    }
+
+    /// The stall, when this is one.
+    public var stall: StallDetail? {
+        guard case .stall(let stall) = self else { return nil }
+        return stall
     }
 
     // As JSON: the kind, and its facts under a key of the same name.
