@@ -87,8 +87,9 @@ let package = Package(
         // the watchdog and the profiler.
         .target(name: "CHotpathStacks", linkerSettings: [.linkedLibrary("stdc++", .when(platforms: [.linux]))]),
         .target(name: "HotpathStacks", dependencies: ["Hotpath", "CHotpathStacks"]),
-        // The signal-safe sampler: per-thread CPU-time timers, a SIGPROF handler doing
-        // frame-pointer walks into a preallocated ring, blocked threads read from /proc.
+        // Signal-safe stack capture, in two parts: the profiler's sampler (a pacing thread, the
+        // SIGPROF handler's walks into a preallocated ring: hotpath_sampler.h) and the
+        // watchdog's look at threads (one-off captures, CPU clocks, /proc state: hotpath_threads.h).
         .target(name: "CHotpathSampler", dependencies: ["CHotpathStacks"]),
         // The blocking watchdog: worker threads held past a threshold, attributed to requests.
         .target(name: "HotpathWatchdog", dependencies: ["Hotpath", "HotpathStacks", "CHotpathSampler"]),

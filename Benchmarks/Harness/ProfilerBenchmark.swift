@@ -1,4 +1,5 @@
 import CHotpathSampler
+import CHotpathStacks
 import Hotpath
 import HotpathProfiler
 
@@ -81,7 +82,7 @@ enum ProfilerBenchmark {
 
     /// The workload thread's on-CPU samples (the profile covers every thread).
     static func ownSamples(_ profile: Profile, cpuNanoseconds: UInt64) -> Check {
-        let mine = profile.samples.filter { $0.onCPU && $0.thread == Int32(hotpath_current_tid()) }
+        let mine = profile.samples.filter { $0.onCPU && $0.thread == Int32(hotpath_thread_id()) }
         let weight = mine.reduce(UInt64(0)) { $0 &+ $1.weightNanoseconds }
         return Check(samples: mine.count, sampledMilliseconds: Double(weight) / 1e6, cpuMilliseconds: Double(cpuNanoseconds) / 1e6)
     }

@@ -6,11 +6,4 @@ public struct PercentilePoint: Sendable, Codable, Equatable {
     public var nanoseconds: Double
     /// Number of samples at or below that latency.
     public var totalCount: UInt64
-
-    /// Creates a point.
-    public init(percentile: Double, nanoseconds: Double, totalCount: UInt64) {
-        self.percentile = percentile
-        self.nanoseconds = nanoseconds
-        self.totalCount = totalCount
-    }
 }

@@ -173,7 +173,7 @@ public final class Watchdog: Sendable {
         var files: [Int32: (stat: Int32, syscall: Int32)] = [:]
         defer { for (_, pair) in files { hotpath_close_thread_files(pair.stat, pair.syscall) } }
         var lastListing: UInt64 = 0
-        let ownThread = hotpath_current_tid()
+        let ownThread = hotpath_thread_id()
         while running.load(ordering: .acquiring) {
             let now = MonotonicClock.now()
             if now &- lastListing > 200_000_000 {

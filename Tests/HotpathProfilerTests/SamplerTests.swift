@@ -123,7 +123,7 @@ struct SamplerTests {
             // if blocked: ask again, as the watchdog does at its next look.
             for _ in 0..<5 {
                 count = frames.withUnsafeMutableBufferPointer {
-                    Int(hotpath_capture_thread(tid, $0.baseAddress, 64, &onCPU, &asyncFrom, 200_000_000))
+                    Int(hotpath_capture_thread_task(tid, $0.baseAddress, 64, &onCPU, &asyncFrom, 200_000_000, nil))
                 }
                 if blocked || onCPU == 1 { break }
                 try await Task.sleep(for: .milliseconds(20))
@@ -197,7 +197,7 @@ enum SamplerWorkload {
     }
 
     /// This thread's own CPU time, so the split does not depend on the machine's load.
-    static func cpuNow() -> UInt64 { hotpath_thread_cpu_ns(hotpath_current_tid()) }
+    static func cpuNow() -> UInt64 { hotpath_thread_cpu_ns(hotpath_thread_id()) }
 
     @inline(never) static func seventyPercent(milliseconds: Int) -> UInt64 {
         let end = cpuNow() + UInt64(milliseconds) * 1_000_000
@@ -244,7 +244,7 @@ final class WorkerThread: @unchecked Sendable {
         let box = Unmanaged.passRetained(self)
         pthread_create(&thread, nil, { raw in
             let worker = Unmanaged<WorkerThread>.fromOpaque(raw!).takeRetainedValue()
-            worker.tid.store(hotpath_current_tid(), ordering: .releasing)
+            worker.tid.store(hotpath_thread_id(), ordering: .releasing)
             if worker.blocked { WorkerThread.blockedLoop(worker) } else { WorkerThread.spinningLoop(worker) }
             return nil
         }, box.toOpaque())

@@ -39,43 +39,4 @@ int hotpath_sampler_drain(hotpath_sample *out, int max);
 /// Samples lost because the ring was full, and stack walks cut short.
 uint64_t hotpath_sampler_dropped(void);
 
-/// Frees the ring after a stop (the next start allocates again).
-void hotpath_sampler_release(void);
-
-/// Captures the stack of thread `tid` of this process now: a running thread is signalled (its
-/// handler writes the frames), a blocked one is read from /proc without disturbing it.
-/// Returns the number of frames written to `out` (0 when it could not be read); `on_cpu` says
-/// which. Safe to call while the sampler runs or not. Waits at most `timeout_ns` for a handler.
-int hotpath_capture_thread(int32_t tid, uintptr_t *out, int max, int *on_cpu, int *async_from, uint64_t timeout_ns);
-
-/// ``hotpath_capture_thread``, also telling which Swift task a running thread was executing
-/// (`task`: the runtime's task pointer, 0 when unknown or blocked).
-int hotpath_capture_thread_task(int32_t tid, uintptr_t *out, int max, int *on_cpu, int *async_from, uint64_t timeout_ns,
-                                uintptr_t *task);
-
-/// CPU time consumed by thread `tid` so far, in nanoseconds (0 when unknown).
-uint64_t hotpath_thread_cpu_ns(int32_t tid);
-
-/// Index in `values` of the first one found as a word on blocked thread `tid`'s stack (read up to
-/// `max_bytes` from its stack pointer): which Swift task a blocked thread is running. -1 when
-/// none is there, -2 when the stack could not be read.
-int hotpath_blocked_stack_holds(int32_t tid, const uintptr_t *values, int count, int max_bytes);
-
-/// The calling thread's id.
-int32_t hotpath_current_tid(void);
-
-/// The threads of this process: ids and names (`comm`, at most 15 characters); returns how many.
-int hotpath_list_threads(int32_t *tids, char names[][16], int max);
-
-/// What thread `tid` is doing now: its state letter (R, S, D, …) and, when blocked in the
-/// kernel, the system call number (-1 when not in one) and the user stack pointer.
-/// Returns 0 when the thread could not be read.
-int hotpath_thread_status(int32_t tid, char *state, long *syscall_number, uintptr_t *stack_pointer);
-
-/// Opens thread `tid`'s /proc files once, for ``hotpath_thread_status_fds`` (pread, no open per look).
-int hotpath_open_thread_files(int32_t tid, int *stat_fd, int *syscall_fd);
-void hotpath_close_thread_files(int stat_fd, int syscall_fd);
-int hotpath_thread_status_fds(int stat_fd, int syscall_fd, char *state, long *syscall_number, uintptr_t *stack_pointer);
-
-
 #endif

@@ -79,23 +79,12 @@ public struct FindingExample: Sendable, Codable, Equatable {
     public var request: UInt64
     public var path: String
     public var durationNanoseconds: UInt64
-
-    public init(request: UInt64, path: String, durationNanoseconds: UInt64) {
-        self.request = request
-        self.path = path
-        self.durationNanoseconds = durationNanoseconds
-    }
 }
 
 /// How often a pattern recurs: in how many of the requests judged it was seen.
 public struct Recurrence: Sendable, Codable, Equatable {
     public var requests: Int
     public var of: Int
-
-    public init(requests: Int, of total: Int) {
-        self.requests = requests
-        self.of = total
-    }
 
     /// 0…1.
     public var share: Double { of > 0 ? Double(requests) / Double(of) : 0 }

@@ -1,4 +1,5 @@
 import CHotpathSampler
+import CHotpathStacks
 import Hotpath
 import HotpathStacks
 import Synchronization
@@ -138,7 +139,7 @@ public final class Profiler: Sendable {
         options.capacity = UInt32(clamping: max(configuration.ringCapacity, 64))
         switch configuration.threads {
         case .all: options.only_tid = 0
-        case .current: options.only_tid = hotpath_current_tid()
+        case .current: options.only_tid = hotpath_thread_id()
         case .thread(let tid): options.only_tid = tid
         }
         startedAt = MonotonicClock.now()
