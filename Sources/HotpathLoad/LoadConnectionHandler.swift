@@ -16,7 +16,7 @@ import Darwin
 /// At most one request is in flight. The response is parsed in place from the read buffer
 /// and the same pre-encoded request buffer is written each time, so the steady state
 /// allocates nothing per request.
-final class LoadConnectionHandler: ChannelInboundHandler {
+final class LoadConnectionHandler: ChannelInboundHandler, LoadConnection {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
@@ -34,6 +34,8 @@ final class LoadConnectionHandler: ChannelInboundHandler {
     private var inFlightTicketed = false
     private var sentAt: UInt64 = 0
     private var intendedAt: UInt64 = 0
+    /// The request-name index of the request in flight (per-name statistics).
+    private var inFlightEndpoint = 0
     private var pendingSend: Scheduled<Void>?
     /// When the connection was opened, to time out a TLS handshake that never finishes.
     private let openedAt = MonotonicClock.now()
@@ -56,7 +58,6 @@ final class LoadConnectionHandler: ChannelInboundHandler {
         self.worker = worker
         self.slot = slot
         self.usesTLS = usesTLS
-        self.parser.expectsNoBody = worker.expectsNoBody
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -85,41 +86,51 @@ final class LoadConnectionHandler: ChannelInboundHandler {
     // MARK: - Sending
 
     private func sendNext() {
-        guard !shuttingDown, !worker.stopping, let context else { return }
-        if worker.rateInterval != nil {
-            let intended = slot.nextIntendedSend
+        guard !shuttingDown, !worker.stopping, !inFlight, let context else { return }
+        guard let due = worker.due(slot) else { return }  // the schedule is over
+        if due != 0 {
             let now = MonotonicClock.now()
-            if intended > now &+ 50_000 {
-                let wait = TimeAmount.nanoseconds(Int64(clamping: intended &- now))
+            if due > now &+ 50_000 {
+                guard pendingSend == nil else { return }
+                let wait = TimeAmount.nanoseconds(Int64(clamping: due &- now))
                 pendingSend = context.eventLoop.assumeIsolated().scheduleTask(in: wait) {
                     self.pendingSend = nil
-                    self.send(intended: intended)
+                    self.sendNext()
                 }
                 return
             }
-            send(intended: intended)
-        } else {
-            send(intended: 0)
         }
+        send(intended: due)
     }
 
     private func send(intended: UInt64) {
-        guard !shuttingDown, !worker.stopping, let context else { return }
+        guard let context else { return }
         let measured = worker.measuring
         if measured {
             guard worker.shared.takeTicket() else { return }  // -n reached: stay idle
         }
+        worker.consumeDue(slot)
+        let request = worker.pickRequest()
         inFlight = true
         inFlightMeasured = measured
         inFlightTicketed = measured && worker.shared.requestLimit != nil
+        inFlightEndpoint = worker.plan.requests[request].endpoint
+        parser.expectsNoBody = worker.plan.requests[request].expectsNoBody
         sentAt = MonotonicClock.now()
         // A send up to 50 µs early must not make the latency negative.
-        intendedAt = worker.rateInterval == nil ? sentAt : min(intended, sentAt)
+        intendedAt = intended == 0 ? sentAt : min(intended, sentAt)
         // NIO reports a failed write only through its promise (the channel then just
         // closes), so the promise is what tells a write error from a read error.
         let written = context.eventLoop.makePromise(of: Void.self)
         written.futureResult.assumeIsolated().whenFailure { _ in self.fail(.write) }
-        context.writeAndFlush(wrapOutboundOut(worker.request), promise: written)
+        context.writeAndFlush(wrapOutboundOut(worker.plan.requests[request].http1), promise: written)
+    }
+
+    /// The schedule restarted: a timer set for the old one is dropped.
+    func rescheduled() {
+        pendingSend?.cancel()
+        pendingSend = nil
+        if ready, !parsing { sendNext() }
     }
 
     // MARK: - Receiving
@@ -158,14 +169,9 @@ final class LoadConnectionHandler: ChannelInboundHandler {
         inFlight = false
         answeredAny = true
         if inFlightMeasured {
-            worker.statistics.recordResponse(
-                status: response.status,
-                latencyNanoseconds: now &- intendedAt,
-                uncorrectedNanoseconds: worker.rateInterval == nil ? nil : now &- sentAt
-            )
+            worker.recordResponse(status: response.status, endpoint: inFlightEndpoint, sentAt: sentAt, intendedAt: intendedAt, now: now)
         }
         if inFlightTicketed { worker.shared.resolveTicket() }
-        if let interval = worker.rateInterval { slot.nextIntendedSend &+= interval }
         let next: AfterResponse = response.keepAlive ? .sendNext : .close
         if parsing {
             afterParsing = next
@@ -182,9 +188,8 @@ final class LoadConnectionHandler: ChannelInboundHandler {
     private func fail(_ kind: LoadErrors.Kind) {
         if inFlight, !failureCounted {
             failureCounted = true
-            if inFlightMeasured { worker.statistics.recordError(kind) }
+            if inFlightMeasured { worker.recordFailure(kind, endpoint: inFlightEndpoint, now: MonotonicClock.now()) }
             if inFlightTicketed { worker.shared.resolveTicket() }
-            if let interval = worker.rateInterval { slot.nextIntendedSend &+= interval }
         }
         inFlight = false
         afterParsing = .nothing
