@@ -289,9 +289,10 @@ final class HTTP2LoadConnectionHandler: ChannelInboundHandler, LoadConnection {
         for (id, stream) in streams where now &- stream.sentAt > limit { expired.append(id) }
         guard !expired.isEmpty, let context else { return }
         for id in expired {
+            // Counted first: resetting the stream makes nio-http2 report it closed at once.
+            finish(id, failure: .timeout)
             let reset = HTTP2Frame(streamID: HTTP2StreamID(id), payload: .rstStream(.cancel))
             context.write(wrapOutboundOut(reset), promise: nil)
-            finish(id, failure: .timeout)
         }
         needsFlush = true
         flushIfNeeded()
