@@ -36,7 +36,7 @@ enum HTTP2LoadSettings {
 /// in an open model. A reset stream counts as a `reset` error; a GOAWAY stops new streams on the
 /// connection, and streams above its last stream id, which the server never started, go out
 /// again on the next connection.
-final class HTTP2LoadConnectionHandler: ChannelInboundHandler, LoadConnection {
+final class HTTP2LoadConnectionHandler: ChannelInboundHandler, LoadConnection, NIOScheduledCallbackHandler {
     typealias InboundIn = HTTP2Frame
     typealias OutboundOut = HTTP2Frame
 
@@ -67,7 +67,7 @@ final class HTTP2LoadConnectionHandler: ChannelInboundHandler, LoadConnection {
     private var goAwayLastStreamID: Int32?
     private var limit: Int
     private var connectionReceived = 0
-    private var pendingSend: Scheduled<Void>?
+    private var pendingSend: NIOScheduledCallback?
     private var needsFlush = false
     private var reading = false
     private let openedAt = MonotonicClock.now()
@@ -110,14 +110,11 @@ final class HTTP2LoadConnectionHandler: ChannelInboundHandler, LoadConnection {
             guard let due = worker.due(slot) else { return }  // the schedule is over
             if due != 0 {
                 let now = MonotonicClock.now()
-                if due > now &+ 50_000 {
+                if !worker.isDue(due, now: now) {
                     if pendingSend == nil {
-                        let wait = TimeAmount.nanoseconds(Int64(clamping: due &- now))
-                        pendingSend = context.eventLoop.assumeIsolated().scheduleTask(in: wait) {
-                            self.pendingSend = nil
-                            self.pump()
-                            self.flushIfNeeded()
-                        }
+                        pendingSend = try? context.eventLoop.assumeIsolated().scheduleCallback(
+                            in: worker.wait(until: due, now: now), handler: self
+                        )
                     }
                     break
                 }
@@ -136,21 +133,21 @@ final class HTTP2LoadConnectionHandler: ChannelInboundHandler, LoadConnection {
 
     private func send(intended: UInt64, measured: Bool, context: ChannelHandlerContext) {
         let index = worker.pickRequest()
-        let request = worker.plan.requests[index]
+        let request = worker.plan.http2[index]
         let id = nextStreamID
         nextStreamID &+= 2
         let sentAt = MonotonicClock.now()
         streams[id] = Stream(
-            endpoint: request.endpoint,
+            endpoint: worker.plan.endpoints[index],
             sentAt: sentAt,
             intendedAt: intended == 0 ? sentAt : min(intended, sentAt),
             measured: measured,
             ticketed: measured && worker.shared.requestLimit != nil
         )
         let streamID = HTTP2StreamID(id)
-        let headers = HTTP2Frame.FramePayload.Headers(headers: request.http2Headers, endStream: request.http2Body == nil)
+        let headers = HTTP2Frame.FramePayload.Headers(headers: request.headers, endStream: request.body == nil)
         context.write(wrapOutboundOut(HTTP2Frame(streamID: streamID, payload: .headers(headers))), promise: nil)
-        if let body = request.http2Body {
+        if let body = request.body {
             let data = HTTP2Frame.FramePayload.Data(data: .byteBuffer(body), endStream: true)
             context.write(wrapOutboundOut(HTTP2Frame(streamID: streamID, payload: .data(data))), promise: nil)
         }
@@ -162,6 +159,14 @@ final class HTTP2LoadConnectionHandler: ChannelInboundHandler, LoadConnection {
         needsFlush = false
         context.flush()
     }
+
+    func handleScheduledCallback(eventLoop: some EventLoop) {
+        pendingSend = nil
+        pump()
+        flushIfNeeded()
+    }
+
+    func didCancelScheduledCallback(eventLoop: some EventLoop) {}
 
     func rescheduled() {
         pendingSend?.cancel()

@@ -133,6 +133,35 @@ public struct HTTPResponseParser: Sendable {
             return index + take
         case .untilClose:
             return count
+        case .headerValue where header == .none:
+            // A header nobody asked about: find the end of its line in one tight loop
+            // instead of a trip through the state machine per byte.
+            var end = index
+            while end < count {
+                let byte = base.load(fromByteOffset: end, as: UInt8.self)
+                if byte == ASCII.cr || byte == ASCII.lf { break }
+                end += 1
+            }
+            lineLength += end - index
+            guard lineLength < Self.maximumLineLength else { throw HTTPResponseParseError(description: "header line too long") }
+            guard end < count else { return count }
+            try consume(base.load(fromByteOffset: end, as: UInt8.self), onResponse)
+            return end + 1
+        case .headerName where candidateMask == 0:
+            // No interesting name can match any more: skip to the colon, still refusing
+            // whitespace and line ends inside a name.
+            var end = index
+            while end < count {
+                let byte = base.load(fromByteOffset: end, as: UInt8.self)
+                if byte == ASCII.colon || byte == ASCII.cr || byte == ASCII.lf || byte == ASCII.space || byte == ASCII.tab { break }
+                end += 1
+            }
+            nameLength += end - index
+            lineLength += end - index
+            guard lineLength < Self.maximumLineLength else { throw HTTPResponseParseError(description: "header line too long") }
+            guard end < count else { return count }
+            try consume(base.load(fromByteOffset: end, as: UInt8.self), onResponse)
+            return end + 1
         default:
             let byte = base.load(fromByteOffset: index, as: UInt8.self)
             try consume(byte, onResponse)

@@ -36,6 +36,11 @@ public struct LoadConfiguration: Sendable {
     /// Arrival-rate stages (open model, latency from each intended send); the run lasts
     /// their total duration.
     public var stages: [LoadStage] = []
+    /// Open model: each request may go out up to this long before it is due (never after),
+    /// so that a thread wakes once per grid step for all the sends in it rather than once per
+    /// request. Latency then counts from the actual send. `.zero`: every request at its own
+    /// time (up to 50 µs early), smoother arrivals for sub-millisecond latencies, more CPU.
+    public var sendGrid: Duration = .milliseconds(1)
 
     public init(target: LoadTarget) {
         self.target = target
@@ -94,6 +99,9 @@ public struct LoadConfiguration: Sendable {
             guard request.target.sameServer(as: target) else {
                 throw HotpathInputError("\(request.target) is on another server than \(target.origin); one run loads one server")
             }
+        }
+        guard sendGrid >= .zero, sendGrid <= .milliseconds(100) else {
+            throw HotpathInputError("the send grid must be between 0 and 100ms (got \(DurationText.format(sendGrid)))")
         }
         if !stages.isEmpty {
             if rate != nil { throw HotpathInputError("give -R or --stages, not both: stages set the rate over time") }

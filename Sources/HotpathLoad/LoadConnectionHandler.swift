@@ -16,7 +16,7 @@ import Darwin
 /// At most one request is in flight. The response is parsed in place from the read buffer
 /// and the same pre-encoded request buffer is written each time, so the steady state
 /// allocates nothing per request.
-final class LoadConnectionHandler: ChannelInboundHandler, LoadConnection {
+final class LoadConnectionHandler: ChannelInboundHandler, LoadConnection, NIOScheduledCallbackHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
@@ -36,7 +36,13 @@ final class LoadConnectionHandler: ChannelInboundHandler, LoadConnection {
     private var intendedAt: UInt64 = 0
     /// The request-name index of the request in flight (per-name statistics).
     private var inFlightEndpoint = 0
-    private var pendingSend: Scheduled<Void>?
+    /// An open-model send waiting for its time. A scheduled callback, not a scheduled task:
+    /// no promise and no closure to allocate per request.
+    private var pendingSend: NIOScheduledCallback?
+    /// True while a write is inside `writeAndFlush`: a connection that closes then failed
+    /// to write (NIO reports a failed write only to its promise, and a promise per request
+    /// costs allocations; on loopback and LANs a request's bytes go out within the call).
+    private var writing = false
     /// When the connection was opened, to time out a TLS handshake that never finishes.
     private let openedAt = MonotonicClock.now()
     /// Whether any response arrived on this connection (a connection that is reset before
@@ -90,13 +96,9 @@ final class LoadConnectionHandler: ChannelInboundHandler, LoadConnection {
         guard let due = worker.due(slot) else { return }  // the schedule is over
         if due != 0 {
             let now = MonotonicClock.now()
-            if due > now &+ 50_000 {
+            if !worker.isDue(due, now: now) {
                 guard pendingSend == nil else { return }
-                let wait = TimeAmount.nanoseconds(Int64(clamping: due &- now))
-                pendingSend = context.eventLoop.assumeIsolated().scheduleTask(in: wait) {
-                    self.pendingSend = nil
-                    self.sendNext()
-                }
+                pendingSend = try? context.eventLoop.assumeIsolated().scheduleCallback(in: worker.wait(until: due, now: now), handler: self)
                 return
             }
         }
@@ -114,17 +116,23 @@ final class LoadConnectionHandler: ChannelInboundHandler, LoadConnection {
         inFlight = true
         inFlightMeasured = measured
         inFlightTicketed = measured && worker.shared.requestLimit != nil
-        inFlightEndpoint = worker.plan.requests[request].endpoint
-        parser.expectsNoBody = worker.plan.requests[request].expectsNoBody
+        let plan = worker.plan
+        inFlightEndpoint = plan.endpoints[request]
+        parser.expectsNoBody = plan.expectsNoBody[request]
         sentAt = MonotonicClock.now()
-        // A send up to 50 µs early must not make the latency negative.
+        // A send in the early window is timed from the send itself, never from before it.
         intendedAt = intended == 0 ? sentAt : min(intended, sentAt)
-        // NIO reports a failed write only through its promise (the channel then just
-        // closes), so the promise is what tells a write error from a read error.
-        let written = context.eventLoop.makePromise(of: Void.self)
-        written.futureResult.assumeIsolated().whenFailure { _ in self.fail(.write) }
-        context.writeAndFlush(wrapOutboundOut(worker.plan.requests[request].http1), promise: written)
+        writing = true
+        context.writeAndFlush(wrapOutboundOut(plan.http1[request]), promise: nil)
+        writing = false
     }
+
+    func handleScheduledCallback(eventLoop: some EventLoop) {
+        pendingSend = nil
+        sendNext()
+    }
+
+    func didCancelScheduledCallback(eventLoop: some EventLoop) {}
 
     /// The schedule restarted: a timer set for the old one is dropped.
     func rescheduled() {
@@ -237,7 +245,7 @@ final class LoadConnectionHandler: ChannelInboundHandler, LoadConnection {
         if inFlight, !parsing, let response = parser.finishAtEndOfStream() {
             responseCompleted(response)
         }
-        if inFlight, !shuttingDown { fail(.read) }
+        if inFlight, !shuttingDown { fail(writing ? .write : .read) }
         inFlight = false
         worker.connectionClosed(self, slot: slot, wasUsable: ready && answeredAny)
         self.context = nil

@@ -98,20 +98,22 @@ public enum RequestOrder: String, Sendable, Codable, CaseIterable {
     case weighted
 }
 
-/// The requests of a run, encoded once for the wire.
+/// The requests of a run, encoded once for the wire. Parallel arrays rather than an array of
+/// structs, so that the hot path touches (and retains) only what it sends.
 struct RequestPlan: Sendable {
-    struct Encoded: Sendable {
-        var http1: ByteBuffer
-        var http2Headers: HPACKHeaders
-        var http2Body: ByteBuffer?
-        var endpoint: Int
-        var weight: Int
-        /// HEAD: the response has headers only, whatever its Content-Length says.
-        var expectsNoBody: Bool
+    struct HTTP2Request: Sendable {
+        var headers: HPACKHeaders
+        var body: ByteBuffer?
     }
 
-    var requests: [Encoded]
-    /// Distinct names, in first-seen order; `Encoded.endpoint` indexes this.
+    var http1: [ByteBuffer]
+    var http2: [HTTP2Request]
+    /// Index into `endpointNames` of each request.
+    var endpoints: [Int]
+    var weights: [Int]
+    /// HEAD: the response has headers only, whatever its Content-Length says.
+    var expectsNoBody: [Bool]
+    /// Distinct names, in first-seen order.
     var endpointNames: [String]
     var order: RequestOrder
     /// Per-name statistics are kept only when there is more than one name.
@@ -120,24 +122,16 @@ struct RequestPlan: Sendable {
     init(_ requests: [LoadRequest], order: RequestOrder) {
         var names: [String] = []
         var indexOfName: [String: Int] = [:]
-        self.requests = requests.map { request in
-            let endpoint: Int
-            if let known = indexOfName[request.name] {
-                endpoint = known
-            } else {
-                endpoint = names.count
-                indexOfName[request.name] = endpoint
-                names.append(request.name)
-            }
-            return Encoded(
-                http1: ByteBuffer(bytes: request.encodedHTTP1),
-                http2Headers: request.http2Headers,
-                http2Body: request.body.isEmpty ? nil : ByteBuffer(bytes: request.body),
-                endpoint: endpoint,
-                weight: request.weight,
-                expectsNoBody: request.method.uppercased() == "HEAD"
-            )
+        endpoints = requests.map { request in
+            if let known = indexOfName[request.name] { return known }
+            indexOfName[request.name] = names.count
+            names.append(request.name)
+            return names.count - 1
         }
+        http1 = requests.map { ByteBuffer(bytes: $0.encodedHTTP1) }
+        http2 = requests.map { HTTP2Request(headers: $0.http2Headers, body: $0.body.isEmpty ? nil : ByteBuffer(bytes: $0.body)) }
+        weights = requests.map(\.weight)
+        expectsNoBody = requests.map { $0.method.uppercased() == "HEAD" }
         endpointNames = names
         self.order = order
     }

@@ -329,7 +329,8 @@ public final class LoadRun: Sendable {
                         totalConnections: connections,
                         http2: configuration.http2,
                         streamsPerConnection: configuration.http2 ? configuration.streamsPerConnection : 1,
-                        timeout: configuration.timeout
+                        timeout: configuration.timeout,
+                        sendGrid: configuration.sendGrid
                     ),
                     eventLoop: loop
                 )

@@ -33,6 +33,9 @@ final class LoadWorker {
     let http2: Bool
     let streamsPerConnection: Int
     let timeoutNanoseconds: UInt64
+    /// Open model: requests go out up to this long before they are due, grouped on a grid of
+    /// this step (nanoseconds; 0: each at its own time, 50 µs early at most).
+    let sendGrid: UInt64
     /// Where the schedule and the stage windows start (monotonic nanoseconds).
     private(set) var origin: UInt64 = 0
     /// Stage ends relative to `origin`, nanoseconds; empty without stages.
@@ -57,7 +60,8 @@ final class LoadWorker {
         totalConnections: Int,
         http2: Bool,
         streamsPerConnection: Int,
-        timeout: Duration
+        timeout: Duration,
+        sendGrid: Duration
     ) {
         self.loop = loop
         self.plan = plan
@@ -70,6 +74,7 @@ final class LoadWorker {
         self.http2 = http2
         self.streamsPerConnection = streamsPerConnection
         self.timeoutNanoseconds = UInt64(max(timeout.nanosecondsValue, 1))
+        self.sendGrid = UInt64(max(sendGrid.nanosecondsValue, 0))
         let windows = schedule?.endlessRate == nil ? schedule?.segments ?? [] : []
         stageEnds = windows.map { UInt64(($0.start + $0.length) * 1e9) }
         statistics = WorkerStatistics(endpoints: plan.tracksEndpoints ? plan.endpointNames.count : 0, stages: stageEnds.count)
@@ -125,6 +130,21 @@ final class LoadWorker {
     }
 
     // MARK: - What to send, and when
+
+    /// The timer's wait for a request due at `due`: to the first point of the send grid inside
+    /// its early window (see ``LoadConfiguration/sendGrid``), never past `due`.
+    func wait(until due: UInt64, now: UInt64) -> TimeAmount {
+        guard sendGrid > 0 else { return .nanoseconds(Int64(clamping: due > now ? due &- now : 0)) }
+        let opens = due &- sendGrid
+        let gridPoint = (opens / sendGrid &+ (opens % sendGrid == 0 ? 0 : 1)) &* sendGrid
+        return .nanoseconds(Int64(clamping: gridPoint > now ? gridPoint &- now : 0))
+    }
+
+    /// Whether a request due at `due` may go now.
+    @inline(__always)
+    func isDue(_ due: UInt64, now: UInt64) -> Bool {
+        due <= now &+ max(sendGrid, 50_000)
+    }
 
     /// The next request of the mix (an index into `plan.requests`).
     func pickRequest() -> Int {

@@ -13,7 +13,7 @@ struct RequestPicker {
 
     init(plan: RequestPlan, seed: UInt64) {
         order = plan.order
-        weights = plan.requests.map(\.weight)
+        weights = plan.weights
         var sum: UInt64 = 0
         cumulative = weights.map { weight in
             sum &+= UInt64(weight)

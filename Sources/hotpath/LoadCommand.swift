@@ -43,6 +43,9 @@ struct LoadCommand: AsyncParsableCommand {
     @Option(name: .customLong("stages"), help: "Arrival-rate stages DURATION:RATE,…, e.g. 30s:100,1m:500,30s:0 (linear ramps, open model).")
     var stages: String?
 
+    @Option(name: .customLong("send-grid"), help: "With -R or --stages: send each request up to this early, grouped on this grid (default 1ms; 0 = each at its own time).")
+    var sendGrid: String = "1ms"
+
     @Flag(name: .customLong("timeline"), help: "Print the per-second timeline (with the target rate in an open model).")
     var timeline = false
 
@@ -133,6 +136,7 @@ struct LoadCommand: AsyncParsableCommand {
         configuration.rate = rate
         configuration.method = method
         configuration.timeout = try DurationText.parse(timeout)
+        configuration.sendGrid = ["0", "0s", "0ms"].contains(sendGrid) ? .zero : try DurationText.parse(sendGrid)
         configuration.warmup = try DurationText.parse(warmup)
         configuration.insecure = insecure
         for header in headers { configuration.headers.append(try LoadConfiguration.parseHeader(header)) }
