@@ -55,7 +55,9 @@ final class HTTP2LoadConnectionHandler: ChannelInboundHandler, LoadConnection, N
     private let slot: ConnectionSlot
     private let usesTLS: Bool
     private var context: ChannelHandlerContext?
-    private var streams: [Int32: Stream] = [:]
+    private var streams: StreamTable<Stream>
+    /// Reused for the ids a timeout sweep or a GOAWAY settles.
+    private var scratch: [Int32] = []
     private var nextStreamID: Int32 = 1
     /// The server's SETTINGS arrived (so its stream limit is known): streams may go.
     private var ready = false
@@ -77,7 +79,7 @@ final class HTTP2LoadConnectionHandler: ChannelInboundHandler, LoadConnection, N
         self.slot = slot
         self.usesTLS = usesTLS
         limit = worker.streamsPerConnection
-        streams.reserveCapacity(worker.streamsPerConnection)
+        streams = StreamTable(limit: worker.streamsPerConnection)
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -137,12 +139,15 @@ final class HTTP2LoadConnectionHandler: ChannelInboundHandler, LoadConnection, N
         let id = nextStreamID
         nextStreamID &+= 2
         let sentAt = MonotonicClock.now()
-        streams[id] = Stream(
-            endpoint: worker.plan.endpoints[index],
-            sentAt: sentAt,
-            intendedAt: intended == 0 ? sentAt : min(intended, sentAt),
-            measured: measured,
-            ticketed: measured && worker.shared.requestLimit != nil
+        streams.insert(
+            Stream(
+                endpoint: worker.plan.endpoints[index],
+                sentAt: sentAt,
+                intendedAt: intended == 0 ? sentAt : min(intended, sentAt),
+                measured: measured,
+                ticketed: measured && worker.shared.requestLimit != nil
+            ),
+            for: id
         )
         let streamID = HTTP2StreamID(id)
         let headers = HTTP2Frame.FramePayload.Headers(headers: request.headers, endStream: request.body == nil)
@@ -182,9 +187,9 @@ final class HTTP2LoadConnectionHandler: ChannelInboundHandler, LoadConnection, N
         let id = Int32(frame.streamID)
         switch frame.payload {
         case .headers(let headers):
-            if streams[id]?.status == 0, let text = headers.headers.first(name: ":status"), let status = Int(text) {
+            if streams[id]?.status == 0, let status = Self.status(headers.headers) {
                 // 1xx are interim: the final status follows in another HEADERS frame.
-                if status >= 200 || status < 100 { streams[id]?.status = status }
+                if status >= 200 || status < 100 { streams.update(id) { $0.status = status } }
             }
             if headers.endStream { complete(id) }
         case .data(let body):
@@ -204,7 +209,8 @@ final class HTTP2LoadConnectionHandler: ChannelInboundHandler, LoadConnection, N
             draining = true
             let last = Int32(lastStreamID)
             goAwayLastStreamID = last
-            for refused in streams.keys where refused > last { refuse(refused) }
+            streams.ids(where: { id, _ in id > last }, into: &scratch)
+            for refused in scratch { refuse(refused) }
         case .settings(.settings(let settings)):
             for setting in settings where setting.parameter == .maxConcurrentStreams {
                 limit = max(1, min(worker.streamsPerConnection, setting.value))
@@ -245,19 +251,23 @@ final class HTTP2LoadConnectionHandler: ChannelInboundHandler, LoadConnection, N
             context.write(wrapOutboundOut(HTTP2Frame(streamID: .rootStream, payload: .windowUpdate(windowSizeIncrement: increment))), promise: nil)
             needsFlush = true
         }
-        guard !endStream, var stream = streams[id] else { return }
-        stream.received += bytes
-        if stream.received >= HTTP2LoadSettings.window / 2 {
-            let increment = stream.received
-            stream.received = 0
+        guard !endStream else { return }
+        var increment = 0
+        streams.update(id) { stream in
+            stream.received += bytes
+            if stream.received >= HTTP2LoadSettings.window / 2 {
+                increment = stream.received
+                stream.received = 0
+            }
+        }
+        if increment > 0 {
             context.write(wrapOutboundOut(HTTP2Frame(streamID: HTTP2StreamID(id), payload: .windowUpdate(windowSizeIncrement: increment))), promise: nil)
             needsFlush = true
         }
-        streams[id] = stream
     }
 
     private func complete(_ id: Int32) {
-        guard let stream = streams.removeValue(forKey: id) else { return }
+        guard let stream = streams.remove(id) else { return }
         answeredAny = true
         if stream.measured {
             worker.recordResponse(status: stream.status, endpoint: stream.endpoint, sentAt: stream.sentAt, intendedAt: stream.intendedAt, now: MonotonicClock.now())
@@ -268,7 +278,7 @@ final class HTTP2LoadConnectionHandler: ChannelInboundHandler, LoadConnection, N
 
     /// Counts a stream as failed and frees its place.
     private func finish(_ id: Int32, failure: LoadErrors.Kind) {
-        guard let stream = streams.removeValue(forKey: id) else { return }
+        guard let stream = streams.remove(id) else { return }
         if stream.measured { worker.recordFailure(failure, endpoint: stream.endpoint, now: MonotonicClock.now()) }
         if stream.ticketed { worker.shared.resolveTicket() }
         pump()
@@ -276,7 +286,7 @@ final class HTTP2LoadConnectionHandler: ChannelInboundHandler, LoadConnection, N
 
     /// A stream the server never started: not a failure; it is sent again, on a new connection.
     private func refuse(_ id: Int32) {
-        guard let stream = streams.removeValue(forKey: id) else { return }
+        guard let stream = streams.remove(id) else { return }
         if stream.ticketed { worker.shared.returnTicket() }
         // In an open model the request keeps its place in the schedule (latency from then).
         if worker.schedule != nil { slot.retries.append(stream.intendedAt) }
@@ -284,15 +294,30 @@ final class HTTP2LoadConnectionHandler: ChannelInboundHandler, LoadConnection, N
 
     // MARK: - Failures and closing
 
+    /// `:status` as a number, read from the bytes of the value without making a String.
+    static func status(_ headers: HPACKHeaders) -> Int? {
+        for header in headers where header.name == ":status" {
+            var value = 0
+            var digits = 0
+            for byte in header.value.utf8 {
+                guard byte >= 48, byte <= 57, digits < 3 else { return nil }
+                value = value * 10 + Int(byte - 48)
+                digits += 1
+            }
+            return digits == 3 ? value : nil
+        }
+        return nil
+    }
+
     func checkTimeout(now: UInt64, limit: UInt64) {
         guard ready else {
             // No SETTINGS from the server (or no TLS handshake): a connect failure.
             if now &- openedAt > limit { context?.close(promise: nil) }
             return
         }
-        var expired: [Int32] = []
-        for (id, stream) in streams where now &- stream.sentAt > limit { expired.append(id) }
-        guard !expired.isEmpty, let context else { return }
+        streams.ids(where: { _, stream in now &- stream.sentAt > limit }, into: &scratch)
+        guard !scratch.isEmpty, let context else { return }
+        let expired = scratch
         for id in expired {
             // Counted first: resetting the stream makes nio-http2 report it closed at once.
             finish(id, failure: .timeout)
@@ -319,11 +344,10 @@ final class HTTP2LoadConnectionHandler: ChannelInboundHandler, LoadConnection, N
         pendingSend?.cancel()
         pendingSend = nil
         let now = MonotonicClock.now()
-        for (_, stream) in streams {
+        for stream in streams.removeAll() {
             if !shuttingDown, stream.measured { worker.recordFailure(.read, endpoint: stream.endpoint, now: now) }
             if stream.ticketed { worker.shared.resolveTicket() }
         }
-        streams.removeAll()
         worker.connectionClosed(self, slot: slot, wasUsable: ready && answeredAny)
         self.context = nil
         context.fireChannelInactive()

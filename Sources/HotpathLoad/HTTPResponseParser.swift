@@ -145,7 +145,23 @@ public struct HTTPResponseParser: Sendable {
             lineLength += end - index
             guard lineLength < Self.maximumLineLength else { throw HTTPResponseParseError(description: "header line too long") }
             guard end < count else { return count }
+            if end + 1 < count, base.load(fromByteOffset: end, as: UInt8.self) == ASCII.cr,
+                base.load(fromByteOffset: end + 1, as: UInt8.self) == ASCII.lf
+            {
+                // CRLF in one go: nothing to finish for a header nobody asked about.
+                state = .headerLineStart
+                return end + 2
+            }
             try consume(base.load(fromByteOffset: end, as: UInt8.self), onResponse)
+            return end + 1
+        case .statusLine where statusLinePosition >= 12:
+            // The reason phrase: skipped to the end of the line in one loop.
+            var end = index
+            while end < count, base.load(fromByteOffset: end, as: UInt8.self) != ASCII.lf { end += 1 }
+            statusLinePosition += end - index
+            guard statusLinePosition < Self.maximumLineLength else { throw HTTPResponseParseError(description: "status line too long") }
+            guard end < count else { return count }
+            try consume(ASCII.lf, onResponse)
             return end + 1
         case .headerName where candidateMask == 0:
             // No interesting name can match any more: skip to the colon, still refusing
