@@ -20,8 +20,15 @@ final class LoadConnectionHandler: ChannelInboundHandler, LoadConnection, NIOSch
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    private let worker: LoadWorker
-    private let slot: ConnectionSlot
+    // Unowned: the hot path reads them on every response, and a retain and release each time
+    // showed in profiles. Safe because `LoadRun` keeps every worker (and so its slots) alive
+    // until its event loops have stopped.
+    private unowned(unsafe) let worker: LoadWorker
+    private unowned(unsafe) let slot: ConnectionSlot
+    /// The request mix, copied once per connection so a send touches no other object.
+    private let plan: RequestPlan
+    private let singleRequest: Bool
+    private let isOpenModel: Bool
     private let usesTLS: Bool
     private var context: ChannelHandlerContext?
     private var parser = HTTPResponseParser()
@@ -64,6 +71,10 @@ final class LoadConnectionHandler: ChannelInboundHandler, LoadConnection, NIOSch
         self.worker = worker
         self.slot = slot
         self.usesTLS = usesTLS
+        self.plan = worker.plan
+        self.singleRequest = worker.plan.http1.count == 1
+        self.isOpenModel = worker.schedule != nil
+        parser.expectsNoBody = worker.plan.expectsNoBody.first ?? false
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -92,33 +103,42 @@ final class LoadConnectionHandler: ChannelInboundHandler, LoadConnection, NIOSch
     // MARK: - Sending
 
     private func sendNext() {
-        guard !shuttingDown, !worker.stopping, !inFlight, let context else { return }
-        guard let due = worker.due(slot) else { return }  // the schedule is over
-        if due != 0 {
-            let now = MonotonicClock.now()
-            if !worker.isDue(due, now: now) {
-                guard pendingSend == nil else { return }
-                pendingSend = try? context.eventLoop.assumeIsolated().scheduleCallback(in: worker.wait(until: due, now: now), handler: self)
-                return
-            }
-        }
-        send(intended: due)
+        guard let context else { return }
+        sendNext(context: context)
     }
 
-    private func send(intended: UInt64) {
-        guard let context else { return }
+    private func sendNext(context: ChannelHandlerContext) {
+        guard !shuttingDown, !inFlight, !worker.stopping else { return }
+        var due: UInt64 = 0
+        if isOpenModel {
+            guard let next = worker.due(slot) else { return }  // the schedule is over
+            let now = MonotonicClock.now()
+            if !worker.isDue(next, now: now) {
+                guard pendingSend == nil else { return }
+                pendingSend = try? context.eventLoop.assumeIsolated().scheduleCallback(in: worker.wait(until: next, now: now), handler: self)
+                return
+            }
+            due = next
+        }
+        send(intended: due, context: context)
+    }
+
+    private func send(intended: UInt64, context: ChannelHandlerContext) {
         let measured = worker.measuring
-        if measured {
+        let ticketed = measured && worker.shared.requestLimit != nil
+        if ticketed {
             guard worker.shared.takeTicket() else { return }  // -n reached: stay idle
         }
-        worker.consumeDue(slot)
-        let request = worker.pickRequest()
+        var request = 0
+        if isOpenModel { worker.consumeDue(slot) }
+        if !singleRequest {
+            request = worker.pickRequest()
+            inFlightEndpoint = plan.endpoints[request]
+            parser.expectsNoBody = plan.expectsNoBody[request]
+        }
         inFlight = true
         inFlightMeasured = measured
-        inFlightTicketed = measured && worker.shared.requestLimit != nil
-        let plan = worker.plan
-        inFlightEndpoint = plan.endpoints[request]
-        parser.expectsNoBody = plan.expectsNoBody[request]
+        inFlightTicketed = ticketed
         sentAt = MonotonicClock.now()
         // A send in the early window is timed from the send itself, never from before it.
         intendedAt = intended == 0 ? sentAt : min(intended, sentAt)
@@ -147,10 +167,15 @@ final class LoadConnectionHandler: ChannelInboundHandler, LoadConnection, NIOSch
         let buffer = unwrapInboundIn(data)
         if worker.measuring { worker.statistics.bytesRead &+= UInt64(buffer.readableBytes) }
         parsing = true
+        // Parsed in a local copy (plain bytes, no references): a class property mutated across
+        // the callback would be checked for exclusive access at run time on every read.
+        var local = parser
         do {
             try buffer.withUnsafeReadableBytes { bytes throws(HTTPResponseParseError) in
-                try parser.feed(bytes) { response in self.responseCompleted(response) }
+                var index = 0
+                while let response = try local.nextResponse(in: bytes, from: &index) { responseCompleted(response) }
             }
+            parser = local
         } catch {
             parsing = false
             afterParsing = .nothing
@@ -162,7 +187,7 @@ final class LoadConnectionHandler: ChannelInboundHandler, LoadConnection, NIOSch
         afterParsing = .nothing
         switch next {
         case .nothing: break
-        case .sendNext: sendNext()
+        case .sendNext: sendNext(context: context)
         case .close: shutDown()
         }
     }

@@ -51,24 +51,30 @@ public final class LoadRun: Sendable {
             throw LoadRunError("a LoadRun runs once; make a new one for another run")
         }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.threads)
+        // The workers live until the loops have stopped: connection handlers reach their
+        // worker without retaining it (unowned), and the last ones close during the shutdown.
+        var workers: [(NIOLoopBound<LoadWorker>, WorkerShare)] = []
         do {
-            let result = try await run(on: group, connected: connected, progress: progress)
+            let result = try await run(on: group, workers: &workers, connected: connected, progress: progress)
             try? await group.shutdownGracefully()
+            withExtendedLifetime(workers) {}
             return result
         } catch {
             try? await group.shutdownGracefully()
+            withExtendedLifetime(workers) {}
             throw error
         }
     }
 
     private func run(
         on group: MultiThreadedEventLoopGroup,
+        workers: inout [(NIOLoopBound<LoadWorker>, WorkerShare)],
         connected: (@Sendable () -> Void)?,
         progress: (@Sendable (LoadProgress) -> Void)?
     ) async throws(LoadRunError) -> LoadResult {
         let connection = try await Preflight.check(configuration, group: group)
         connected?()
-        let workers = await makeWorkers(group: group, address: connection.address, tls: connection.tls)
+        workers = await makeWorkers(group: group, address: connection.address, tls: connection.tls)
 
         // Without a warmup every request counts from the first one: the workers start
         // measuring at once, or requests sent before the switch would escape `-n`.
