@@ -78,10 +78,10 @@ requests_per_sec() {
   awk '/^Requests\/sec:/ { print $2 }'
 }
 
-# Runs a command with its output in $RUN_OUT and prints "user system" CPU seconds (of it and
-# its children, as the kernel accounts them, via /usr/bin/time).
+# Runs a command with its output in the file $RUN_OUT (set by the caller: the function runs in
+# a subshell of $(...)) and prints "user system" CPU seconds of it and its children, as the
+# kernel accounts them (/usr/bin/time).
 cpu_run() {
-  RUN_OUT=$(mktemp)
   local times
   times=$(mktemp)
   /usr/bin/time -f '%U %S' -o "$times" "$@" > "$RUN_OUT" 2>/dev/null || true

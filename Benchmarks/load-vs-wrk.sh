@@ -27,7 +27,8 @@ H2C_PORT=$((PORT + 2))
 need_packages wrk nginx nghttp2-client time
 BIN=$(hotpath_bin)
 start_nginx "$PORT" "$H2C_PORT"
-trap stop_nginx EXIT
+RUN_OUT=$(mktemp)
+trap 'stop_nginx; rm -f "$RUN_OUT"' EXIT
 URL="http://127.0.0.1:$PORT/index.html"
 H2C_URL="http://127.0.0.1:$H2C_PORT/index.html"
 
@@ -42,9 +43,9 @@ for config in "1 50" "2 100"; do
   wrk_rps=() hp_rps=() wrk_cpu=() hp_cpu=()
   for run in $(seq "$RUNS"); do
     t=$(cpu_run wrk -t"$threads" -c"$connections" -d"${DURATION}s" "$URL")
-    w=$(requests_per_sec < "$RUN_OUT"); wc=$(cpu_per_request "$t" "$(requests_done < "$RUN_OUT")"); rm -f "$RUN_OUT"
+    w=$(requests_per_sec < "$RUN_OUT"); wc=$(cpu_per_request "$t" "$(requests_done < "$RUN_OUT")")
     t=$(cpu_run "$BIN" load "$URL" -t "$threads" -c "$connections" -d "${DURATION}s" --no-progress)
-    h=$(requests_per_sec < "$RUN_OUT"); hc=$(cpu_per_request "$t" "$(requests_done < "$RUN_OUT")"); rm -f "$RUN_OUT"
+    h=$(requests_per_sec < "$RUN_OUT"); hc=$(cpu_per_request "$t" "$(requests_done < "$RUN_OUT")")
     wrk_rps+=("$w") hp_rps+=("$h") wrk_cpu+=("$wc") hp_cpu+=("$hc")
     printf '%-12s %-4s %11s %11s %9s %9s\n' "-t$threads -c$connections" "$run" "$w" "$h" "$wc" "$hc"
   done
@@ -60,9 +61,9 @@ printf '%-4s %12s %12s %10s %10s\n' run "h2load reqs" "hp reqs" "h2load us" "hp 
 h2_cpu=() hp_cpu=()
 for run in $(seq "$RUNS"); do
   t=$(cpu_run h2load --h1 -c 50 --rps=$((RATE / 50)) -D "$DURATION" "$URL")
-  n2=$(h2load_done < "$RUN_OUT"); c2=$(cpu_per_request "$t" "$n2"); rm -f "$RUN_OUT"
+  n2=$(h2load_done < "$RUN_OUT"); c2=$(cpu_per_request "$t" "$n2")
   t=$(cpu_run "$BIN" load "$URL" -c 50 -R "$RATE" -d "${DURATION}s" --no-progress)
-  nh=$(requests_done < "$RUN_OUT"); ch=$(cpu_per_request "$t" "$nh"); rm -f "$RUN_OUT"
+  nh=$(requests_done < "$RUN_OUT"); ch=$(cpu_per_request "$t" "$nh")
   h2_cpu+=("$c2") hp_cpu+=("$ch")
   printf '%-4s %12s %12s %10s %10s\n' "$run" "$n2" "$nh" "$c2" "$ch"
 done
@@ -76,9 +77,9 @@ printf '%-4s %12s %12s %10s %10s\n' run "h2load rps" "hp rps" "h2load us" "hp us
 h2_rps=() hp_rps=() h2_cpu=() hp_cpu=()
 for run in $(seq "$RUNS"); do
   t=$(cpu_run h2load -c 10 -m 10 -D "$DURATION" "$H2C_URL")
-  r2=$(awk '/^finished in/ { print $4 }' "$RUN_OUT" | tr -d ','); c2=$(cpu_per_request "$t" "$(h2load_done < "$RUN_OUT")"); rm -f "$RUN_OUT"
+  r2=$(awk '/^finished in/ { print $4 }' "$RUN_OUT" | tr -d ','); c2=$(cpu_per_request "$t" "$(h2load_done < "$RUN_OUT")")
   t=$(cpu_run "$BIN" load "$H2C_URL" --h2 -m 10 -c 10 -d "${DURATION}s" --no-progress)
-  rh=$(requests_per_sec < "$RUN_OUT"); ch=$(cpu_per_request "$t" "$(requests_done < "$RUN_OUT")"); rm -f "$RUN_OUT"
+  rh=$(requests_per_sec < "$RUN_OUT"); ch=$(cpu_per_request "$t" "$(requests_done < "$RUN_OUT")")
   h2_rps+=("$r2") hp_rps+=("$rh") h2_cpu+=("$c2") hp_cpu+=("$ch")
   printf '%-4s %12s %12s %10s %10s\n' "$run" "$r2" "$rh" "$c2" "$ch"
 done

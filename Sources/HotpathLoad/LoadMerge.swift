@@ -106,7 +106,8 @@ public enum LoadMerge {
             var unsuccessful: UInt64 = 0
             var rate = 0.0
             var target: Double?
-            var latency: LatencyHistogram?
+            /// Kept compact until the end: a full histogram per second would not fit a long run.
+            var parts: [CompactLatency] = []
             var interval = 0.0
             var p50 = 0.0
             var p99 = 0.0
@@ -125,7 +126,7 @@ public enum LoadMerge {
                 bucket.unsuccessful &+= point.unsuccessful
                 bucket.interval = max(bucket.interval, point.interval)
                 if let histogram = point.latency {
-                    if bucket.latency == nil { bucket.latency = histogram } else { bucket.latency?.merge(histogram) }
+                    bucket.parts.append(histogram)
                 } else {
                     // Reports without per-second histograms: the worst of the runs, not an exact figure.
                     bucket.p50 = max(bucket.p50, point.p50)
@@ -147,17 +148,21 @@ public enum LoadMerge {
         }
         return buckets.keys.sorted().compactMap { key in
             guard let bucket = buckets[key] else { return nil }
+            var merged: LatencyHistogram?
+            for part in bucket.parts {
+                if merged == nil { merged = part.histogram } else { merged?.merge(part.histogram) }
+            }
             return LoadTimelinePoint(
                 second: Double(key + 1),
                 interval: min(bucket.interval, 1),
                 requests: bucket.requests,
                 requestsPerSecond: bucket.rate,
-                p50: bucket.latency?.percentile(50) ?? bucket.p50,
-                p99: bucket.latency?.percentile(99) ?? bucket.p99,
+                p50: merged?.percentile(50) ?? bucket.p50,
+                p99: merged?.percentile(99) ?? bucket.p99,
                 errors: bucket.errors,
                 unsuccessful: bucket.unsuccessful,
                 targetRequestsPerSecond: bucket.target,
-                latency: bucket.latency
+                latency: merged.map(CompactLatency.init)
             )
         }
     }

@@ -152,7 +152,7 @@ public struct LoadReport: Sendable, Codable {
         /// Open model: the rate the schedule asked for in this interval.
         public var targetRps: Double?
         /// The interval's latencies (exact per-second percentiles after a merge).
-        public var histogram: LatencyHistogram?
+        public var histogram: CompactLatency?
     }
 
     public struct BudgetLine: Sendable, Codable {

@@ -28,11 +28,11 @@ public struct LoadTimelinePoint: Sendable, Codable, Equatable {
     /// Open model: the rate the schedule asked for over this interval.
     public var targetRequestsPerSecond: Double?
     /// The interval's latencies, so merged runs get exact per-second percentiles.
-    public var latency: LatencyHistogram?
+    public var latency: CompactLatency?
 
     public init(
         second: Double, interval: Double, requests: UInt64, requestsPerSecond: Double, p50: Double, p99: Double,
-        errors: UInt64, unsuccessful: UInt64, targetRequestsPerSecond: Double? = nil, latency: LatencyHistogram? = nil
+        errors: UInt64, unsuccessful: UInt64, targetRequestsPerSecond: Double? = nil, latency: CompactLatency? = nil
     ) {
         self.second = second
         self.interval = interval

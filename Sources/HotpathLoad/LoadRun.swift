@@ -290,7 +290,7 @@ public final class LoadRun: Sendable {
             errors: interval.errors.total,
             unsuccessful: interval.unsuccessful,
             targetRequestsPerSecond: target,
-            latency: interval.latency
+            latency: CompactLatency(interval.latency)
         )
     }
 
