@@ -57,19 +57,22 @@ done
 
 echo
 echo "== constant rate $RATE req/s, HTTP/1.1, 50 connections: generator CPU per request (us)"
-printf '%-4s %12s %12s %10s %10s\n' run "h2load reqs" "hp reqs" "h2load us" "hp us"
-h2_cpu=() hp_cpu=()
+echo "   (hotpath with its default 1 ms send grid, and with --send-grid 0: each request at its own time)"
+printf '%-4s %12s %12s %10s %10s %12s\n' run "h2load reqs" "hp reqs" "h2load us" "hp us" "hp grid0 us"
+h2_cpu=() hp_cpu=() hp0_cpu=()
 for run in $(seq "$RUNS"); do
   t=$(cpu_run h2load --h1 -c 50 --rps=$((RATE / 50)) -D "$DURATION" "$URL")
   n2=$(h2load_done < "$RUN_OUT"); c2=$(cpu_per_request "$t" "$n2")
   t=$(cpu_run "$BIN" load "$URL" -c 50 -R "$RATE" -d "${DURATION}s" --no-progress)
   nh=$(requests_done < "$RUN_OUT"); ch=$(cpu_per_request "$t" "$nh")
-  h2_cpu+=("$c2") hp_cpu+=("$ch")
-  printf '%-4s %12s %12s %10s %10s\n' "$run" "$n2" "$nh" "$c2" "$ch"
+  t=$(cpu_run "$BIN" load "$URL" -c 50 -R "$RATE" -d "${DURATION}s" --send-grid 0 --no-progress)
+  c0=$(cpu_per_request "$t" "$(requests_done < "$RUN_OUT")")
+  h2_cpu+=("$c2") hp_cpu+=("$ch") hp0_cpu+=("$c0")
+  printf '%-4s %12s %12s %10s %10s %12s\n' "$run" "$n2" "$nh" "$c2" "$ch" "$c0"
 done
-m2=$(median "${h2_cpu[@]}") mh=$(median "${hp_cpu[@]}")
-printf 'MEDIAN rate %s: CPU per request h2load %s us, hotpath %s us (%.3f x h2load)\n' "$RATE" "$m2" "$mh" \
-  "$(awk -v a="$mh" -v b="$m2" 'BEGIN { print a / b }')"
+m2=$(median "${h2_cpu[@]}") mh=$(median "${hp_cpu[@]}") m0=$(median "${hp0_cpu[@]}")
+printf 'MEDIAN rate %s: CPU per request h2load %s us, hotpath %s us (%.3f x h2load), hotpath --send-grid 0 %s us (%.3f x h2load)\n' \
+  "$RATE" "$m2" "$mh" "$(awk -v a="$mh" -v b="$m2" 'BEGIN { print a / b }')" "$m0" "$(awk -v a="$m0" -v b="$m2" 'BEGIN { print a / b }')"
 
 echo
 echo "== HTTP/2 (h2c), closed loop, 10 connections x 10 streams: req/s and CPU per request (us)"

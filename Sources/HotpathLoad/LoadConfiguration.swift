@@ -77,17 +77,7 @@ public struct LoadConfiguration: Sendable {
         guard timeout > .zero else {
             throw HotpathInputError("the timeout must be positive: use --timeout 2s, for example")
         }
-        guard !method.isEmpty, method.allSatisfy({ $0.isLetter || $0 == "-" || $0 == "_" }) else {
-            throw HotpathInputError("bad method '\(method)': use a token like GET, POST or PUT")
-        }
-        for header in headers {
-            guard !header.name.isEmpty, !header.name.contains(where: { $0 == ":" || $0.isWhitespace || $0.isNewline }) else {
-                throw HotpathInputError("bad header name '\(header.name)': write headers as -H 'Name: value'")
-            }
-            guard !header.value.contains(where: \.isNewline) else {
-                throw HotpathInputError("bad header '\(header.name)': its value has a line break")
-            }
-        }
+        try LoadRequest.validate(method: method, headers: headers, place: "", headerForm: "-H 'Name: value'")
         guard streamsPerConnection >= 1, streamsPerConnection <= 1000 else {
             throw HotpathInputError("streams per connection must be between 1 and 1000 (got \(streamsPerConnection))")
         }

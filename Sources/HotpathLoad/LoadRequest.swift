@@ -68,22 +68,27 @@ public struct LoadRequest: Sendable {
         return block
     }
 
-    /// Checks the method and headers a user typed.
+    /// Checks the method, headers and weight a user typed.
     func validate() throws(HotpathInputError) {
         let place = line > 0 ? "line \(line): " : ""
+        try Self.validate(method: method, headers: headers, place: place, headerForm: "'Name: value'")
+        guard weight >= 1 else {
+            throw HotpathInputError("\(place)weight must be a whole number of at least 1 (got \(weight))")
+        }
+    }
+
+    /// The checks `-X`/`-H` and a URL file's lines share; `headerForm` shows how to write one.
+    static func validate(method: String, headers: [(name: String, value: String)], place: String, headerForm: String) throws(HotpathInputError) {
         guard !method.isEmpty, method.allSatisfy({ $0.isLetter || $0 == "-" || $0 == "_" }) else {
             throw HotpathInputError("\(place)bad method '\(method)': use a token like GET, POST or PUT")
         }
         for header in headers {
             guard !header.name.isEmpty, !header.name.contains(where: { $0 == ":" || $0.isWhitespace || $0.isNewline }) else {
-                throw HotpathInputError("\(place)bad header name '\(header.name)': write headers as 'Name: value'")
+                throw HotpathInputError("\(place)bad header name '\(header.name)': write headers as \(headerForm)")
             }
             guard !header.value.contains(where: \.isNewline) else {
                 throw HotpathInputError("\(place)bad header '\(header.name)': its value has a line break")
             }
-        }
-        guard weight >= 1 else {
-            throw HotpathInputError("\(place)weight must be a whole number of at least 1 (got \(weight))")
         }
     }
 }

@@ -87,7 +87,8 @@ struct MergeCommand: ParsableCommand {
         for run in runs {
             let summary = run.report.summary
             let percentiles = run.report.latency.percentilesMs
-            let offset = zip(run.report.measuringStartedAt, first).map { String(format: "+%.3fs", $0 - $1) } ?? "?"
+            var offset = "?"
+            if let start = run.report.measuringStartedAt, let first { offset = String(format: "+%.3fs", start - first) }
             out += "  " + run.name.padding(toLength: width, withPad: " ", startingAt: 0)
             out += String(
                 format: " %10llu %10.1f %8llu %11.2f %10.2f   %@\n", summary.requests, summary.requestsPerSecond,
@@ -107,9 +108,4 @@ struct MergeCommand: ParsableCommand {
         default: return "not JSON"
         }
     }
-}
-
-private func zip(_ left: Double?, _ right: Double?) -> (Double, Double)? {
-    guard let left, let right else { return nil }
-    return (left, right)
 }

@@ -113,7 +113,12 @@ struct DistributedRunTests {
         }
     }
 
+    /// Heavy (four processes loading both cores for seconds): takes turns with the other heavy tests.
     @Test func threeGeneratorsMergeToTheServersCount() async throws {
+        try await HeavyTests.oneAtATime { try await Self.threeGenerators() }
+    }
+
+    static func threeGenerators() async throws {
         let (network, reason) = Network.make()
         defer { network?.tearDown() }
         if let network {
@@ -125,7 +130,7 @@ struct DistributedRunTests {
         let host = network?.serverAddress ?? "127.0.0.1"
         let countFile = FileManager.default.temporaryDirectory.appendingPathComponent("hotpath-count-\(UUID().uuidString)").path
         let python = Process()
-        var serverCommand = ["python3", "-c", Self.script, network == nil ? "127.0.0.1" : "0.0.0.0", String(port), countFile]
+        var serverCommand = ["python3", "-c", script, network == nil ? "127.0.0.1" : "0.0.0.0", String(port), countFile]
         if let network { serverCommand = ["ip", "netns", "exec", network.server] + serverCommand }
         python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         python.arguments = serverCommand
@@ -155,7 +160,7 @@ struct DistributedRunTests {
         try await Task.sleep(for: .milliseconds(400))
         let served = Int((try? String(contentsOfFile: countFile, encoding: .utf8)) ?? "") ?? -1
 
-        let merged = try Self.temporaryFile("merged.json")
+        let merged = try temporaryFile("merged.json")
         defer { try? FileManager.default.removeItem(atPath: merged) }
         let outcome = try CLIRunner.run(["merge"] + reports + ["--json", merged])
         #expect(outcome.status == 0, "\(outcome.stderr)")
