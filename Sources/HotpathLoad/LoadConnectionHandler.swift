@@ -192,6 +192,9 @@ final class LoadConnectionHandler: ChannelInboundHandler, LoadConnection, NIOSch
         }
     }
 
+    /// Not passed on: nothing after this handler wants it, and the hop costs on every read.
+    func channelReadComplete(context: ChannelHandlerContext) {}
+
     private func responseCompleted(_ response: ParsedResponse) {
         guard inFlight else {
             // A response nobody asked for: the server is confused; start over.
