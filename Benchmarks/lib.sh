@@ -20,9 +20,10 @@ hotpath_bin() {
   echo "$(swift build -c release --show-bin-path)/hotpath"
 }
 
-# Starts nginx with one worker serving a 6-byte file on 127.0.0.1:$1; sets NGINX_DIR.
+# Starts nginx with one worker serving a 6-byte file on 127.0.0.1:$1 (HTTP/1.1) and, when
+# given, on 127.0.0.1:$2 over HTTP/2 with prior knowledge (h2c); sets NGINX_DIR.
 start_nginx() {
-  local port=$1
+  local port=$1 h2c_port=${2:-}
   NGINX_DIR=$(mktemp -d)
   mkdir -p "$NGINX_DIR/www" "$NGINX_DIR/logs"
   chmod 755 "$NGINX_DIR" "$NGINX_DIR/www"
@@ -42,6 +43,7 @@ http {
     listen 127.0.0.1:$port;
     root $NGINX_DIR/www;
   }
+  ${h2c_port:+server { listen 127.0.0.1:$h2c_port http2; root $NGINX_DIR/www; }}
 }
 CONF
   nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf"
@@ -74,4 +76,30 @@ median() {
 # Requests/sec from wrk-style output (both tools print that line).
 requests_per_sec() {
   awk '/^Requests\/sec:/ { print $2 }'
+}
+
+# Runs a command with its output in the file $RUN_OUT (set by the caller: the function runs in
+# a subshell of $(...)) and prints "user system" CPU seconds of it and its children, as the
+# kernel accounts them (/usr/bin/time).
+cpu_run() {
+  local times
+  times=$(mktemp)
+  /usr/bin/time -f '%U %S' -o "$times" "$@" > "$RUN_OUT" 2>/dev/null || true
+  tail -1 "$times"
+  rm -f "$times"
+}
+
+# Completed requests from wrk's or hotpath's output ("N requests in ...").
+requests_done() {
+  awk '/ requests in / { print $1; exit }'
+}
+
+# Succeeded requests from h2load's output ("requests: N total, N started, N done, N succeeded").
+h2load_done() {
+  awk '/^requests:/ { for (i = 1; i <= NF; i++) if ($(i + 1) ~ /^succeeded/) print $i }' | tr -d ','
+}
+
+# Microseconds of CPU per request: cpu_per_request "user system" requests
+cpu_per_request() {
+  awk -v t="$1" -v n="$2" 'BEGIN { split(t, a, " "); printf "%.2f", (a[1] + a[2]) * 1e6 / (n > 0 ? n : 1) }'
 }

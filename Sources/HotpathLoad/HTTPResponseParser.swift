@@ -75,6 +75,8 @@ public struct HTTPResponseParser: Sendable {
 
     // Body progress.
     private var remaining: Int64 = 0
+    /// Set when a response completes, handed out by `nextResponse`.
+    private var finished: ParsedResponse?
 
     public init() {}
 
@@ -89,12 +91,26 @@ public struct HTTPResponseParser: Sendable {
         _ bytes: UnsafeRawBufferPointer,
         onResponse: (ParsedResponse) -> Void
     ) throws(HTTPResponseParseError) {
-        guard let base = bytes.baseAddress else { return }
         var index = 0
+        while let response = try nextResponse(in: bytes, from: &index) { onResponse(response) }
+    }
+
+    /// Parses from `index` up to the end of the next complete response and returns it, with
+    /// `index` just past it; nil once every byte is consumed without completing one.
+    ///
+    /// The load generator's loop: no callback goes down the state machine, so nothing is
+    /// retained per byte.
+    public mutating func nextResponse(in bytes: UnsafeRawBufferPointer, from index: inout Int) throws(HTTPResponseParseError) -> ParsedResponse? {
+        guard let base = bytes.baseAddress else { return nil }
         let count = bytes.count
         while index < count {
-            index = try step(base, index, count, onResponse)
+            index = try step(base, index, count)
+            if let done = finished {
+                finished = nil
+                return done
+            }
         }
+        return nil
     }
 
     /// Ends a close-delimited response at end of stream. Returns it if one was in progress.
@@ -117,14 +133,13 @@ public struct HTTPResponseParser: Sendable {
     private mutating func step(
         _ base: UnsafeRawPointer,
         _ index: Int,
-        _ count: Int,
-        _ onResponse: (ParsedResponse) -> Void
+        _ count: Int
     ) throws(HTTPResponseParseError) -> Int {
         switch state {
         case .body:
             let take = Int(min(remaining, Int64(count - index)))
             remaining -= Int64(take)
-            if remaining == 0 { complete(onResponse) }
+            if remaining == 0 { complete() }
             return index + take
         case .chunkData:
             let take = Int(min(remaining, Int64(count - index)))
@@ -133,14 +148,109 @@ public struct HTTPResponseParser: Sendable {
             return index + take
         case .untilClose:
             return count
+        case .headerValue where header == .none:
+            // A header nobody asked about: find the end of its line in one tight loop
+            // instead of a trip through the state machine per byte.
+            var end = index
+            while end < count {
+                let byte = base.load(fromByteOffset: end, as: UInt8.self)
+                if byte == ASCII.cr || byte == ASCII.lf { break }
+                end += 1
+            }
+            lineLength += end - index
+            guard lineLength < Self.maximumLineLength else { throw HTTPResponseParseError(description: "header line too long") }
+            guard end < count else { return count }
+            if end + 1 < count, base.load(fromByteOffset: end, as: UInt8.self) == ASCII.cr,
+                base.load(fromByteOffset: end + 1, as: UInt8.self) == ASCII.lf
+            {
+                // CRLF in one go: nothing to finish for a header nobody asked about.
+                state = .headerLineStart
+                return end + 2
+            }
+            try consume(base.load(fromByteOffset: end, as: UInt8.self))
+            return end + 1
+        case .statusLine where statusLinePosition == 0 && count - index >= 12:
+            // "HTTP/1.x NNN" read in one look, with the byte-by-byte path's checks and errors.
+            let prefix = Self.httpPrefix.utf8Start
+            for offset in 0..<7 where base.load(fromByteOffset: index + offset, as: UInt8.self) != prefix[offset] {
+                throw HTTPResponseParseError(description: "response does not start with HTTP/1.x")
+            }
+            let minor = base.load(fromByteOffset: index + 7, as: UInt8.self)
+            guard minor == ASCII.zero || minor == ASCII.one else { throw HTTPResponseParseError(description: "unsupported HTTP version") }
+            guard base.load(fromByteOffset: index + 8, as: UInt8.self) == ASCII.space else {
+                throw HTTPResponseParseError(description: "bad status line")
+            }
+            var code = 0
+            for offset in 9..<12 {
+                let digit = base.load(fromByteOffset: index + offset, as: UInt8.self)
+                guard digit >= ASCII.zero, digit <= ASCII.nine else { throw HTTPResponseParseError(description: "bad status code") }
+                code = code * 10 + Int(digit - ASCII.zero)
+            }
+            httpMinorVersion = minor - ASCII.zero
+            status = code
+            statusLinePosition = 12
+            return index + 12
+        case .headerLineStart:
+            // A whole header name in the buffer: find its colon in one loop and compare it with
+            // the three names that matter only when the length fits. Anything unusual (line
+            // end, whitespace, a name split across reads) goes the byte-by-byte way.
+            let first = base.load(fromByteOffset: index, as: UInt8.self)
+            var end = index
+            if first != ASCII.cr, first != ASCII.lf {
+                while end < count {
+                    let byte = base.load(fromByteOffset: end, as: UInt8.self)
+                    if byte == ASCII.colon || byte == ASCII.cr || byte == ASCII.lf || byte == ASCII.space || byte == ASCII.tab { break }
+                    end += 1
+                }
+            }
+            guard end > index, end < count, base.load(fromByteOffset: end, as: UInt8.self) == ASCII.colon else {
+                try consume(first)
+                return index + 1
+            }
+            let length = end - index
+            guard length < Self.maximumLineLength else { throw HTTPResponseParseError(description: "header line too long") }
+            header = Self.classify(base, index, length)
+            nameLength = length
+            lineLength = length
+            candidateMask = 0
+            tokenLength = 0
+            tokenCandidates = 0b11
+            digitsSeen = false
+            headerValue = 0
+            state = .headerValue
+            return end + 1
+        case .statusLine where statusLinePosition >= 12:
+            // The reason phrase: skipped to the end of the line in one loop.
+            var end = index
+            while end < count, base.load(fromByteOffset: end, as: UInt8.self) != ASCII.lf { end += 1 }
+            statusLinePosition += end - index
+            guard statusLinePosition < Self.maximumLineLength else { throw HTTPResponseParseError(description: "status line too long") }
+            guard end < count else { return count }
+            try consume(ASCII.lf)
+            return end + 1
+        case .headerName where candidateMask == 0:
+            // No interesting name can match any more: skip to the colon, still refusing
+            // whitespace and line ends inside a name.
+            var end = index
+            while end < count {
+                let byte = base.load(fromByteOffset: end, as: UInt8.self)
+                if byte == ASCII.colon || byte == ASCII.cr || byte == ASCII.lf || byte == ASCII.space || byte == ASCII.tab { break }
+                end += 1
+            }
+            nameLength += end - index
+            lineLength += end - index
+            guard lineLength < Self.maximumLineLength else { throw HTTPResponseParseError(description: "header line too long") }
+            guard end < count else { return count }
+            try consume(base.load(fromByteOffset: end, as: UInt8.self))
+            return end + 1
         default:
             let byte = base.load(fromByteOffset: index, as: UInt8.self)
-            try consume(byte, onResponse)
+            try consume(byte)
             return index + 1
         }
     }
 
-    private mutating func consume(_ byte: UInt8, _ onResponse: (ParsedResponse) -> Void) throws(HTTPResponseParseError) {
+    private mutating func consume(_ byte: UInt8) throws(HTTPResponseParseError) {
         switch state {
         case .statusLine:
             try consumeStatusLine(byte)
@@ -148,7 +258,7 @@ public struct HTTPResponseParser: Sendable {
             if byte == ASCII.cr {
                 state = .headersEndLF
             } else if byte == ASCII.lf {
-                try endHeaders(onResponse)
+                try endHeaders()
             } else {
                 nameLength = 0
                 lineLength = 0
@@ -166,7 +276,7 @@ public struct HTTPResponseParser: Sendable {
             state = .headerLineStart
         case .headersEndLF:
             guard byte == ASCII.lf else { throw HTTPResponseParseError(description: "expected LF after headers") }
-            try endHeaders(onResponse)
+            try endHeaders()
         case .chunkSize:
             if let digit = ASCII.hexValue(byte) {
                 guard remaining < (Int64.max >> 4) else { throw HTTPResponseParseError(description: "chunk size too large") }
@@ -208,7 +318,7 @@ public struct HTTPResponseParser: Sendable {
             if byte == ASCII.cr {
                 state = .trailerEndLF
             } else if byte == ASCII.lf {
-                complete(onResponse)
+                complete()
             } else {
                 lineLength = 0
                 state = .trailerLine
@@ -219,7 +329,7 @@ public struct HTTPResponseParser: Sendable {
             if byte == ASCII.lf { state = .trailerLineStart }
         case .trailerEndLF:
             guard byte == ASCII.lf else { throw HTTPResponseParseError(description: "expected LF after trailers") }
-            complete(onResponse)
+            complete()
         case .body, .chunkData, .untilClose:
             break  // consumed in bulk by `step`
         }
@@ -296,6 +406,25 @@ public struct HTTPResponseParser: Sendable {
         return .none
     }
 
+    /// Which of the names that matter the `length` bytes at `start` spell, case-insensitively.
+    private static func classify(_ base: UnsafeRawPointer, _ start: Int, _ length: Int) -> InterestingHeader {
+        switch length {
+        case contentLengthName.utf8CodeUnitCount: return equalsLowercased(base, start, contentLengthName) ? .contentLength : .none
+        case transferEncodingName.utf8CodeUnitCount: return equalsLowercased(base, start, transferEncodingName) ? .transferEncoding : .none
+        case connectionName.utf8CodeUnitCount: return equalsLowercased(base, start, connectionName) ? .connection : .none
+        default: return .none
+        }
+    }
+
+    private static func equalsLowercased(_ base: UnsafeRawPointer, _ start: Int, _ name: StaticString) -> Bool {
+        let letters = name.utf8Start
+        for offset in 0..<name.utf8CodeUnitCount
+        where ASCII.lowercased(base.load(fromByteOffset: start + offset, as: UInt8.self)) != letters[offset] {
+            return false
+        }
+        return true
+    }
+
     private static func matches(_ name: StaticString, at position: Int, _ byte: UInt8) -> Bool {
         position < name.utf8CodeUnitCount && name.utf8Start[position] == byte
     }
@@ -369,21 +498,21 @@ public struct HTTPResponseParser: Sendable {
         }
     }
 
-    private mutating func endHeaders(_ onResponse: (ParsedResponse) -> Void) throws(HTTPResponseParseError) {
+    private mutating func endHeaders() throws(HTTPResponseParseError) {
         if status < 200 {
             // Interim response (100 Continue, 103 Early Hints): the real one follows.
             resetResponseState()
             return
         }
         if expectsNoBody || status == 204 || status == 304 {
-            complete(onResponse)
+            complete()
         } else if sawChunked {
             remaining = 0
             digitsSeen = false
             state = .chunkSize
         } else if contentLength >= 0 {
             if contentLength == 0 {
-                complete(onResponse)
+                complete()
             } else {
                 remaining = contentLength
                 state = .body
@@ -398,10 +527,10 @@ public struct HTTPResponseParser: Sendable {
         return httpMinorVersion >= 1 || sawKeepAlive
     }
 
-    private mutating func complete(_ onResponse: (ParsedResponse) -> Void) {
+    private mutating func complete() {
         let response = ParsedResponse(status: status, keepAlive: keepAlive)
         resetResponseState()
-        onResponse(response)
+        finished = response
     }
 
     /// Starts over for the next response; whether requests are HEAD stays as it was.

@@ -25,6 +25,22 @@ public struct LoadConfiguration: Sendable {
     public var body: [UInt8] = []
     /// Skip TLS certificate verification (for local servers with self-signed certificates).
     public var insecure = false
+    /// HTTP/2: h2c with prior knowledge for http://, h2 negotiated with ALPN for https://.
+    public var http2 = false
+    /// HTTP/2 streams in flight per connection (h2load's -m); 1 for HTTP/1.1.
+    public var streamsPerConnection = 1
+    /// Many requests (`--urls`): when not empty, these are sent instead of
+    /// `method`/`target`/`headers`/`body`, all to `target`'s server.
+    public var requestMix: [LoadRequest] = []
+    public var order: RequestOrder = .weighted
+    /// Arrival-rate stages (open model, latency from each intended send); the run lasts
+    /// their total duration.
+    public var stages: [LoadStage] = []
+    /// Open model: each request may go out up to this long before it is due (never after),
+    /// so that a thread wakes once per grid step for all the sends in it rather than once per
+    /// request. Latency then counts from the actual send. `.zero`: every request at its own
+    /// time (up to 50 µs early), smoother arrivals for sub-millisecond latencies, more CPU.
+    public var sendGrid: Duration = .milliseconds(1)
 
     public init(target: LoadTarget) {
         self.target = target
@@ -50,7 +66,7 @@ public struct LoadConfiguration: Sendable {
         if let duration, duration <= .zero {
             throw HotpathInputError("the duration must be positive: use -d 10s, for example")
         }
-        if duration == nil, requests == nil {
+        if duration == nil, requests == nil, stages.isEmpty {
             throw HotpathInputError("give a duration (-d 10s) or a number of requests (-n 1000)")
         }
         if let rate {
@@ -61,34 +77,59 @@ public struct LoadConfiguration: Sendable {
         guard timeout > .zero else {
             throw HotpathInputError("the timeout must be positive: use --timeout 2s, for example")
         }
-        guard !method.isEmpty, method.allSatisfy({ $0.isLetter || $0 == "-" || $0 == "_" }) else {
-            throw HotpathInputError("bad method '\(method)': use a token like GET, POST or PUT")
+        try LoadRequest.validate(method: method, headers: headers, place: "", headerForm: "-H 'Name: value'")
+        guard streamsPerConnection >= 1, streamsPerConnection <= 1000 else {
+            throw HotpathInputError("streams per connection must be between 1 and 1000 (got \(streamsPerConnection))")
         }
-        for header in headers {
-            guard !header.name.isEmpty, !header.name.contains(where: { $0 == ":" || $0.isWhitespace || $0.isNewline }) else {
-                throw HotpathInputError("bad header name '\(header.name)': write headers as -H 'Name: value'")
+        if streamsPerConnection > 1, !http2 {
+            throw HotpathInputError("-m \(streamsPerConnection) needs HTTP/2: add --h2 (HTTP/1.1 has one request in flight per connection)")
+        }
+        for request in requestMix {
+            try request.validate()
+            guard request.target.sameServer(as: target) else {
+                throw HotpathInputError("\(request.target) is on another server than \(target.origin); one run loads one server")
             }
-            guard !header.value.contains(where: \.isNewline) else {
-                throw HotpathInputError("bad header '\(header.name)': its value has a line break")
+        }
+        guard sendGrid >= .zero, sendGrid <= .milliseconds(100) else {
+            throw HotpathInputError("the send grid must be between 0 and 100ms (got \(DurationText.format(sendGrid)))")
+        }
+        if !stages.isEmpty {
+            if rate != nil { throw HotpathInputError("give -R or --stages, not both: stages set the rate over time") }
+            if warmup > .zero { throw HotpathInputError("--warmup does not combine with --stages: make the first stage the warmup") }
+            if requests != nil { throw HotpathInputError("-n does not combine with --stages: the stages set how many requests are sent") }
+            guard stages.count <= LoadStage.maximumStages else {
+                throw HotpathInputError("at most \(LoadStage.maximumStages) stages")
             }
         }
     }
 
+    /// What the run sends: the mix, or the one request the flags describe.
+    public var resolvedRequests: [LoadRequest] {
+        if !requestMix.isEmpty { return requestMix }
+        var request = LoadRequest(target: target, method: method)
+        request.headers = headers
+        request.body = body
+        return [request]
+    }
+
+    /// The arrival schedule of an open-model run; nil for a closed loop.
+    var schedule: ArrivalSchedule? {
+        if !stages.isEmpty { return ArrivalSchedule(stages: stages) }
+        return rate.map { ArrivalSchedule(rate: $0) }
+    }
+
+    /// Whether latency is measured from each request's intended send (rate or stages).
+    public var isOpenModel: Bool { rate != nil || !stages.isEmpty }
+
+    /// How long the run measures: the stages' total, else `duration`.
+    public var effectiveDuration: Duration? {
+        if !stages.isEmpty { return .nanoseconds(Int64(stages.reduce(0) { $0 + $1.seconds } * 1e9)) }
+        return duration
+    }
+
     /// The request's bytes, encoded once and written as-is on every send.
     public var encodedRequest: [UInt8] {
-        let upperMethod = method.uppercased()
-        var lines = "\(upperMethod) \(target.requestTarget) HTTP/1.1\r\n"
-        let given = Set(headers.map { $0.name.lowercased() })
-        if !given.contains("host") { lines += "Host: \(target.hostHeader)\r\n" }
-        if !given.contains("user-agent") { lines += "User-Agent: hotpath-load/\(HotpathVersion.current)\r\n" }
-        if !given.contains("accept") { lines += "Accept: */*\r\n" }
-        for header in headers { lines += "\(header.name): \(header.value)\r\n" }
-        let sendsBody = !body.isEmpty || ["POST", "PUT", "PATCH"].contains(upperMethod)
-        if sendsBody, !given.contains("content-length"), !given.contains("transfer-encoding") {
-            lines += "Content-Length: \(body.count)\r\n"
-        }
-        lines += "\r\n"
-        return Array(lines.utf8) + body
+        resolvedRequests.first?.encodedHTTP1 ?? []
     }
 
     /// Parses `Name: value` as given to `-H`.
@@ -100,5 +141,13 @@ public struct LoadConfiguration: Sendable {
         let value = text[text.index(after: colon)...].trimmingSpaces
         guard !name.isEmpty else { throw HotpathInputError("bad header '\(text)': the name is empty; write it as 'Name: value'") }
         return (name, value)
+    }
+}
+
+extension LoadConfiguration {
+    /// `http/1.1`, `h2c` (HTTP/2 with prior knowledge) or `h2` (HTTP/2 over TLS).
+    public var protocolName: String {
+        guard http2 else { return "http/1.1" }
+        return target.scheme == .https ? "h2" : "h2c"
     }
 }

@@ -16,12 +16,19 @@ import Darwin
 /// At most one request is in flight. The response is parsed in place from the read buffer
 /// and the same pre-encoded request buffer is written each time, so the steady state
 /// allocates nothing per request.
-final class LoadConnectionHandler: ChannelInboundHandler {
+final class LoadConnectionHandler: ChannelInboundHandler, LoadConnection, NIOScheduledCallbackHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    private let worker: LoadWorker
-    private let slot: ConnectionSlot
+    // Unowned: the hot path reads them on every response, and a retain and release each time
+    // showed in profiles. Safe because `LoadRun` keeps every worker (and so its slots) alive
+    // until its event loops have stopped.
+    private unowned(unsafe) let worker: LoadWorker
+    private unowned(unsafe) let slot: ConnectionSlot
+    /// The request mix, copied once per connection so a send touches no other object.
+    private let plan: RequestPlan
+    private let singleRequest: Bool
+    private let isOpenModel: Bool
     private let usesTLS: Bool
     private var context: ChannelHandlerContext?
     private var parser = HTTPResponseParser()
@@ -34,7 +41,15 @@ final class LoadConnectionHandler: ChannelInboundHandler {
     private var inFlightTicketed = false
     private var sentAt: UInt64 = 0
     private var intendedAt: UInt64 = 0
-    private var pendingSend: Scheduled<Void>?
+    /// The request-name index of the request in flight (per-name statistics).
+    private var inFlightEndpoint = 0
+    /// An open-model send waiting for its time. A scheduled callback, not a scheduled task:
+    /// no promise and no closure to allocate per request.
+    private var pendingSend: NIOScheduledCallback?
+    /// True while a write is inside `writeAndFlush`: a connection that closes then failed
+    /// to write (NIO reports a failed write only to its promise, and a promise per request
+    /// costs allocations; on loopback and LANs a request's bytes go out within the call).
+    private var writing = false
     /// When the connection was opened, to time out a TLS handshake that never finishes.
     private let openedAt = MonotonicClock.now()
     /// Whether any response arrived on this connection (a connection that is reset before
@@ -56,7 +71,10 @@ final class LoadConnectionHandler: ChannelInboundHandler {
         self.worker = worker
         self.slot = slot
         self.usesTLS = usesTLS
-        self.parser.expectsNoBody = worker.expectsNoBody
+        self.plan = worker.plan
+        self.singleRequest = worker.plan.http1.count == 1
+        self.isOpenModel = worker.schedule != nil
+        parser.expectsNoBody = worker.plan.expectsNoBody.first ?? false
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -85,41 +103,62 @@ final class LoadConnectionHandler: ChannelInboundHandler {
     // MARK: - Sending
 
     private func sendNext() {
-        guard !shuttingDown, !worker.stopping, let context else { return }
-        if worker.rateInterval != nil {
-            let intended = slot.nextIntendedSend
-            let now = MonotonicClock.now()
-            if intended > now &+ 50_000 {
-                let wait = TimeAmount.nanoseconds(Int64(clamping: intended &- now))
-                pendingSend = context.eventLoop.assumeIsolated().scheduleTask(in: wait) {
-                    self.pendingSend = nil
-                    self.send(intended: intended)
-                }
-                return
-            }
-            send(intended: intended)
-        } else {
-            send(intended: 0)
-        }
+        guard let context else { return }
+        sendNext(context: context)
     }
 
-    private func send(intended: UInt64) {
-        guard !shuttingDown, !worker.stopping, let context else { return }
+    private func sendNext(context: ChannelHandlerContext) {
+        guard !shuttingDown, !inFlight, !worker.stopping else { return }
+        var due: UInt64 = 0
+        if isOpenModel {
+            guard let next = worker.due(slot) else { return }  // the schedule is over
+            let now = MonotonicClock.now()
+            if !worker.isDue(next, now: now) {
+                guard pendingSend == nil else { return }
+                pendingSend = try? context.eventLoop.assumeIsolated().scheduleCallback(in: worker.wait(until: next, now: now), handler: self)
+                return
+            }
+            due = next
+        }
+        send(intended: due, context: context)
+    }
+
+    private func send(intended: UInt64, context: ChannelHandlerContext) {
         let measured = worker.measuring
-        if measured {
+        let ticketed = measured && worker.shared.requestLimit != nil
+        if ticketed {
             guard worker.shared.takeTicket() else { return }  // -n reached: stay idle
+        }
+        var request = 0
+        if isOpenModel { worker.consumeDue(slot) }
+        if !singleRequest {
+            request = worker.pickRequest()
+            inFlightEndpoint = plan.endpoints[request]
+            parser.expectsNoBody = plan.expectsNoBody[request]
         }
         inFlight = true
         inFlightMeasured = measured
-        inFlightTicketed = measured && worker.shared.requestLimit != nil
+        inFlightTicketed = ticketed
         sentAt = MonotonicClock.now()
-        // A send up to 50 µs early must not make the latency negative.
-        intendedAt = worker.rateInterval == nil ? sentAt : min(intended, sentAt)
-        // NIO reports a failed write only through its promise (the channel then just
-        // closes), so the promise is what tells a write error from a read error.
-        let written = context.eventLoop.makePromise(of: Void.self)
-        written.futureResult.assumeIsolated().whenFailure { _ in self.fail(.write) }
-        context.writeAndFlush(wrapOutboundOut(worker.request), promise: written)
+        // A send in the early window is timed from the send itself, never from before it.
+        intendedAt = intended == 0 ? sentAt : min(intended, sentAt)
+        writing = true
+        context.writeAndFlush(wrapOutboundOut(plan.http1[request]), promise: nil)
+        writing = false
+    }
+
+    func handleScheduledCallback(eventLoop: some EventLoop) {
+        pendingSend = nil
+        sendNext()
+    }
+
+    func didCancelScheduledCallback(eventLoop: some EventLoop) {}
+
+    /// The schedule restarted: a timer set for the old one is dropped.
+    func rescheduled() {
+        pendingSend?.cancel()
+        pendingSend = nil
+        if ready, !parsing { sendNext() }
     }
 
     // MARK: - Receiving
@@ -128,10 +167,15 @@ final class LoadConnectionHandler: ChannelInboundHandler {
         let buffer = unwrapInboundIn(data)
         if worker.measuring { worker.statistics.bytesRead &+= UInt64(buffer.readableBytes) }
         parsing = true
+        // Parsed in a local copy (plain bytes, no references): a class property mutated across
+        // the callback would be checked for exclusive access at run time on every read.
+        var local = parser
         do {
             try buffer.withUnsafeReadableBytes { bytes throws(HTTPResponseParseError) in
-                try parser.feed(bytes) { response in self.responseCompleted(response) }
+                var index = 0
+                while let response = try local.nextResponse(in: bytes, from: &index) { responseCompleted(response) }
             }
+            parser = local
         } catch {
             parsing = false
             afterParsing = .nothing
@@ -143,10 +187,13 @@ final class LoadConnectionHandler: ChannelInboundHandler {
         afterParsing = .nothing
         switch next {
         case .nothing: break
-        case .sendNext: sendNext()
+        case .sendNext: sendNext(context: context)
         case .close: shutDown()
         }
     }
+
+    /// Not passed on: nothing after this handler wants it, and the hop costs on every read.
+    func channelReadComplete(context: ChannelHandlerContext) {}
 
     private func responseCompleted(_ response: ParsedResponse) {
         guard inFlight else {
@@ -158,14 +205,9 @@ final class LoadConnectionHandler: ChannelInboundHandler {
         inFlight = false
         answeredAny = true
         if inFlightMeasured {
-            worker.statistics.recordResponse(
-                status: response.status,
-                latencyNanoseconds: now &- intendedAt,
-                uncorrectedNanoseconds: worker.rateInterval == nil ? nil : now &- sentAt
-            )
+            worker.recordResponse(status: response.status, endpoint: inFlightEndpoint, sentAt: sentAt, intendedAt: intendedAt, now: now)
         }
         if inFlightTicketed { worker.shared.resolveTicket() }
-        if let interval = worker.rateInterval { slot.nextIntendedSend &+= interval }
         let next: AfterResponse = response.keepAlive ? .sendNext : .close
         if parsing {
             afterParsing = next
@@ -182,9 +224,8 @@ final class LoadConnectionHandler: ChannelInboundHandler {
     private func fail(_ kind: LoadErrors.Kind) {
         if inFlight, !failureCounted {
             failureCounted = true
-            if inFlightMeasured { worker.statistics.recordError(kind) }
+            if inFlightMeasured { worker.recordFailure(kind, endpoint: inFlightEndpoint, now: MonotonicClock.now()) }
             if inFlightTicketed { worker.shared.resolveTicket() }
-            if let interval = worker.rateInterval { slot.nextIntendedSend &+= interval }
         }
         inFlight = false
         afterParsing = .nothing
@@ -232,7 +273,7 @@ final class LoadConnectionHandler: ChannelInboundHandler {
         if inFlight, !parsing, let response = parser.finishAtEndOfStream() {
             responseCompleted(response)
         }
-        if inFlight, !shuttingDown { fail(.read) }
+        if inFlight, !shuttingDown { fail(writing ? .write : .read) }
         inFlight = false
         worker.connectionClosed(self, slot: slot, wasUsable: ready && answeredAny)
         self.context = nil

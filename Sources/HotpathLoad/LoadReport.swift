@@ -28,6 +28,45 @@ public struct LoadReport: Sendable, Codable {
     /// With `--ramp`: every step, and where throughput stopped growing.
     public var ramp: [RampStep]?
     public var plateau: RampPlateau?
+    /// Wall-clock time (Unix seconds, fractional) when measuring started; `hotpath merge`
+    /// aligns the timelines of runs from several machines by it.
+    public var measuringStartedAt: Double?
+    /// Per request name, for a run with many URLs (`--urls`).
+    public var endpoints: [Endpoint]?
+    /// Per arrival-rate stage (`--stages`): target against achieved.
+    public var stages: [Stage]?
+    /// A merged report: how many runs, and the files they came from.
+    public var mergedRuns: Int?
+    public var mergedFrom: [String]?
+
+    public struct Endpoint: Sendable, Codable {
+        public var name: String
+        public var requests: UInt64
+        public var requestsPerSecond: Double
+        public var socketErrors: UInt64
+        public var non2xx3xx: UInt64
+        public var errorRate: Double
+        public var statusCodes: [String: UInt64]
+        public var errors: LoadErrors
+        public var latency: Latency
+        public var uncorrectedLatency: Latency?
+        public var budget: [BudgetLine]?
+        public var budgetPassed: Bool?
+    }
+
+    public struct Stage: Sendable, Codable {
+        public var startS: Double
+        public var durationS: Double
+        public var fromRps: Double
+        public var toRps: Double
+        /// The mean rate the stage asked for, and what completed in its window.
+        public var targetRps: Double
+        public var achievedRps: Double
+        public var requests: UInt64
+        public var errors: LoadErrors
+        public var non2xx3xx: UInt64
+        public var latency: Latency
+    }
 
     public struct ServerUsage: Sendable, Codable, Equatable {
         public var pid: Int32
@@ -61,6 +100,14 @@ public struct LoadReport: Sendable, Codable {
         public var timeoutS: Double
         /// "corrected" (rate mode, from intended send time) or "closed-loop".
         public var latencyMode: String
+        /// `http/1.1`, `h2c` or `h2` (absent in reports from before HTTP/2: http/1.1).
+        public var httpProtocol: String?
+        public var streamsPerConnection: Int?
+        /// `--stages` as given.
+        public var stages: [LoadStage]?
+        /// `--urls`: every line's method and URL, and the order they were picked in.
+        public var requestLines: [String]?
+        public var order: RequestOrder?
     }
 
     public struct Summary: Sendable, Codable {
@@ -102,6 +149,10 @@ public struct LoadReport: Sendable, Codable {
         public var p99Ms: Double
         public var errors: UInt64
         public var non2xx3xx: UInt64
+        /// Open model: the rate the schedule asked for in this interval.
+        public var targetRps: Double?
+        /// The interval's latencies (exact per-second percentiles after a merge).
+        public var histogram: CompactLatency?
     }
 
     public struct BudgetLine: Sendable, Codable {
@@ -129,7 +180,12 @@ public struct LoadReport: Sendable, Codable {
             rate: result.rate,
             warmupS: result.warmup.nanosecondsValue / 1e9,
             timeoutS: result.timeout.nanosecondsValue / 1e9,
-            latencyMode: result.rate == nil ? "closed-loop" : "corrected"
+            latencyMode: result.isOpenModel ? "corrected" : "closed-loop",
+            httpProtocol: result.protocolName,
+            streamsPerConnection: result.streamsPerConnection,
+            stages: result.stageSpec.isEmpty ? nil : result.stageSpec,
+            requestLines: result.order == nil ? nil : result.requestLines,
+            order: result.order
         )
         stopReason = result.stopReason
         summary = Summary(
@@ -144,17 +200,58 @@ public struct LoadReport: Sendable, Codable {
         )
         latency = Self.latency(result.latency)
         uncorrectedLatency = result.uncorrectedLatency.map(Self.latency)
-        statusCodes = Dictionary(uniqueKeysWithValues: result.statusCounts.byStatus.map { (String($0.status), $0.count) })
+        statusCodes = Self.statusCodes(result.statusCounts)
         errors = result.errors
         timeline = result.timeline.map {
             TimelinePoint(
                 second: $0.second, intervalS: $0.interval, requests: $0.requests, rps: $0.requestsPerSecond,
-                p50Ms: $0.p50 / 1e6, p99Ms: $0.p99 / 1e6, errors: $0.errors, non2xx3xx: $0.unsuccessful
+                p50Ms: $0.p50 / 1e6, p99Ms: $0.p99 / 1e6, errors: $0.errors, non2xx3xx: $0.unsuccessful,
+                targetRps: $0.targetRequestsPerSecond, histogram: $0.latency
             )
         }
         warnings = result.warnings
-        budget = verdicts.map { BudgetLine(clause: $0.clause.description, measured: $0.measuredText, passed: $0.passed) }
-        budgetPassed = verdicts.allSatisfy(\.passed)
+        budget = Self.lines(verdicts)
+        measuringStartedAt = result.measuringStartedAt
+        var passed = verdicts.allSatisfy(\.passed)
+        if !result.endpoints.isEmpty {
+            endpoints = result.endpoints.map { endpoint in
+                let endpointVerdicts = endpoint.budget?.evaluate(endpoint.budgetMeasurement(elapsedSeconds: result.elapsedSeconds))
+                if let endpointVerdicts, !endpointVerdicts.allSatisfy(\.passed) { passed = false }
+                return Endpoint(
+                    name: endpoint.name,
+                    requests: endpoint.completed,
+                    requestsPerSecond: Double(endpoint.completed) / result.elapsedSeconds,
+                    socketErrors: endpoint.errors.total,
+                    non2xx3xx: endpoint.statusCounts.unsuccessful,
+                    errorRate: Double(endpoint.failed) / Double(max(endpoint.completed &+ endpoint.errors.total, 1)),
+                    statusCodes: Self.statusCodes(endpoint.statusCounts),
+                    errors: endpoint.errors,
+                    latency: Self.latency(endpoint.latency),
+                    uncorrectedLatency: endpoint.uncorrectedLatency.map(Self.latency),
+                    budget: endpointVerdicts.map(Self.lines),
+                    budgetPassed: endpointVerdicts.map { $0.allSatisfy(\.passed) }
+                )
+            }
+        }
+        if !result.stages.isEmpty {
+            stages = result.stages.map { stage in
+                Stage(
+                    startS: stage.start, durationS: stage.seconds, fromRps: stage.fromRate, toRps: stage.toRate,
+                    targetRps: stage.targetRate, achievedRps: stage.achievedRate, requests: stage.completed,
+                    errors: stage.errors, non2xx3xx: stage.unsuccessful, latency: Self.latency(stage.latency)
+                )
+            }
+        }
+        if result.mergedRuns > 1 { mergedRuns = result.mergedRuns }
+        budgetPassed = passed
+    }
+
+    static func statusCodes(_ counts: StatusCounts) -> [String: UInt64] {
+        Dictionary(uniqueKeysWithValues: counts.byStatus.map { (String($0.status), $0.count) })
+    }
+
+    static func lines(_ verdicts: [BudgetVerdict]) -> [BudgetLine] {
+        verdicts.map { BudgetLine(clause: $0.clause.description, measured: $0.measuredText, passed: $0.passed) }
     }
 
     static func latency(_ histogram: LatencyHistogram) -> Latency {

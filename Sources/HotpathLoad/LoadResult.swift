@@ -25,6 +25,91 @@ public struct LoadTimelinePoint: Sendable, Codable, Equatable {
     public var p99: Double
     public var errors: UInt64
     public var unsuccessful: UInt64
+    /// Open model: the rate the schedule asked for over this interval.
+    public var targetRequestsPerSecond: Double?
+    /// The interval's latencies, so merged runs get exact per-second percentiles.
+    public var latency: CompactLatency?
+
+    public init(
+        second: Double, interval: Double, requests: UInt64, requestsPerSecond: Double, p50: Double, p99: Double,
+        errors: UInt64, unsuccessful: UInt64, targetRequestsPerSecond: Double? = nil, latency: CompactLatency? = nil
+    ) {
+        self.second = second
+        self.interval = interval
+        self.requests = requests
+        self.requestsPerSecond = requestsPerSecond
+        self.p50 = p50
+        self.p99 = p99
+        self.errors = errors
+        self.unsuccessful = unsuccessful
+        self.targetRequestsPerSecond = targetRequestsPerSecond
+        self.latency = latency
+    }
+}
+
+/// One request name's figures in a run with many URLs.
+public struct LoadEndpointResult: Sendable, Equatable {
+    public var name: String
+    public var completed: UInt64
+    public var latency: LatencyHistogram
+    public var uncorrectedLatency: LatencyHistogram?
+    public var statusCounts: StatusCounts
+    public var errors: LoadErrors
+    /// The `budget=` of its line in the URL file.
+    public var budget: Budget?
+
+    public init(
+        name: String, completed: UInt64, latency: LatencyHistogram, uncorrectedLatency: LatencyHistogram?,
+        statusCounts: StatusCounts, errors: LoadErrors, budget: Budget?
+    ) {
+        self.name = name
+        self.completed = completed
+        self.latency = latency
+        self.uncorrectedLatency = uncorrectedLatency
+        self.statusCounts = statusCounts
+        self.errors = errors
+        self.budget = budget
+    }
+
+    public var failed: UInt64 { errors.total &+ statusCounts.unsuccessful }
+
+    public func budgetMeasurement(elapsedSeconds: Double) -> BudgetMeasurement {
+        BudgetMeasurement(
+            latency: latency, requests: completed &+ errors.total, errors: failed,
+            requestsPerSecond: Double(completed) / max(elapsedSeconds, 1e-9)
+        )
+    }
+}
+
+/// One arrival-rate stage: what it asked for and what the responses completing in its window show.
+public struct LoadStageResult: Sendable, Equatable {
+    /// Seconds from the start of measurement.
+    public var start: Double
+    public var seconds: Double
+    public var fromRate: Double
+    public var toRate: Double
+    public var completed: UInt64
+    public var unsuccessful: UInt64
+    public var errors: LoadErrors
+    public var latency: LatencyHistogram
+
+    public init(
+        start: Double, seconds: Double, fromRate: Double, toRate: Double, completed: UInt64, unsuccessful: UInt64,
+        errors: LoadErrors, latency: LatencyHistogram
+    ) {
+        self.start = start
+        self.seconds = seconds
+        self.fromRate = fromRate
+        self.toRate = toRate
+        self.completed = completed
+        self.unsuccessful = unsuccessful
+        self.errors = errors
+        self.latency = latency
+    }
+
+    /// The mean rate the stage asked for.
+    public var targetRate: Double { (fromRate + toRate) / 2 }
+    public var achievedRate: Double { Double(completed) / max(seconds, 1e-9) }
 }
 
 /// Everything one run measured. Renderers and the JSON writer read it; nothing recomputes it.
@@ -52,6 +137,23 @@ public struct LoadResult: Sendable {
     public var statusCounts: StatusCounts
     public var errors: LoadErrors
     public var timeline: [LoadTimelinePoint]
+
+    /// `http/1.1`, `h2c` or `h2`.
+    public var protocolName = "http/1.1"
+    public var streamsPerConnection = 1
+    /// Arrival-rate stages as given, and what each measured.
+    public var stageSpec: [LoadStage] = []
+    public var stages: [LoadStageResult] = []
+    /// Per request name, when the run sent more than one.
+    public var endpoints: [LoadEndpointResult] = []
+    /// The order of a `--urls` run.
+    public var order: RequestOrder?
+    /// Every URL of the mix (method and URL), for telling runs of different tests apart.
+    public var requestLines: [String] = []
+    /// Wall-clock time (Unix seconds) when measuring started: merges align timelines by it.
+    public var measuringStartedAt: Double?
+    /// How many runs were merged into this one (1 for a run of its own).
+    public var mergedRuns = 1
 
     /// For tools and tests that build a result from data measured elsewhere (a saved run,
     /// a fixture) rather than by ``LoadRun``.
@@ -85,13 +187,16 @@ public struct LoadResult: Sendable {
     public var requestsPerSecond: Double { Double(completed) / elapsedSeconds }
     public var bytesPerSecond: Double { Double(bytesRead) / elapsedSeconds }
     /// Every request that was attempted and resolved: answered or failed.
-    public var attempts: UInt64 { completed &+ errors.read &+ errors.write &+ errors.timeout }
+    public var attempts: UInt64 { completed &+ errors.read &+ errors.write &+ errors.timeout &+ errors.reset }
     /// Failed requests: socket errors and timeouts, plus responses outside 2xx/3xx.
     public var failed: UInt64 { errors.total &+ statusCounts.unsuccessful }
     /// Failed share of everything tried, connection attempts included: 0...1.
     public var errorRate: Double { Double(failed) / Double(max(completed &+ errors.total, 1)) }
 
     /// What a budget is checked against.
+    /// Open model (rate or stages): latency from each intended send.
+    public var isOpenModel: Bool { rate != nil || !stageSpec.isEmpty }
+
     public var budgetMeasurement: BudgetMeasurement {
         BudgetMeasurement(latency: latency, requests: completed &+ errors.total, errors: failed, requestsPerSecond: requestsPerSecond)
     }

@@ -1,3 +1,4 @@
+import Foundation
 import Atomics
 import Hotpath
 import NIOCore
@@ -50,24 +51,30 @@ public final class LoadRun: Sendable {
             throw LoadRunError("a LoadRun runs once; make a new one for another run")
         }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.threads)
+        // The workers live until the loops have stopped: connection handlers reach their
+        // worker without retaining it (unowned), and the last ones close during the shutdown.
+        var workers: [(NIOLoopBound<LoadWorker>, WorkerShare)] = []
         do {
-            let result = try await run(on: group, connected: connected, progress: progress)
+            let result = try await run(on: group, workers: &workers, connected: connected, progress: progress)
             try? await group.shutdownGracefully()
+            withExtendedLifetime(workers) {}
             return result
         } catch {
             try? await group.shutdownGracefully()
+            withExtendedLifetime(workers) {}
             throw error
         }
     }
 
     private func run(
         on group: MultiThreadedEventLoopGroup,
+        workers: inout [(NIOLoopBound<LoadWorker>, WorkerShare)],
         connected: (@Sendable () -> Void)?,
         progress: (@Sendable (LoadProgress) -> Void)?
     ) async throws(LoadRunError) -> LoadResult {
         let connection = try await Preflight.check(configuration, group: group)
         connected?()
-        let workers = await makeWorkers(group: group, address: connection.address, tls: connection.tls)
+        workers = await makeWorkers(group: group, address: connection.address, tls: connection.tls)
 
         // Without a warmup every request counts from the first one: the workers start
         // measuring at once, or requests sent before the switch would escape `-n`.
@@ -75,9 +82,10 @@ public final class LoadRun: Sendable {
         var measuringSince = MonotonicClock.now()
         for (worker, share) in workers {
             try? await worker.eventLoop.submit {
-                worker.value.start(connectionCount: share.count, measuring: !warmsUp, phaseOffsets: share.phases)
+                worker.value.start(firstIndex: share.firstIndex, connectionCount: share.count, measuring: !warmsUp)
             }.get()
         }
+        var measuringStartedAt = Date().timeIntervalSince1970
 
         let ticker = Task { [eventSink] in
             while !Task.isCancelled {
@@ -90,14 +98,17 @@ public final class LoadRun: Sendable {
         if warmsUp {
             let reason = await waitForWarmup(progress: progress)
             if reason == .interrupted {
-                return await finish(workers: workers, reason: .interrupted, measuringSince: MonotonicClock.now(), timeline: [])
+                return await finish(
+                    workers: workers, reason: .interrupted, measuringSince: MonotonicClock.now(), startedAt: Date().timeIntervalSince1970, timeline: []
+                )
             }
             for (worker, _) in workers {
                 try? await worker.eventLoop.submit { worker.value.startMeasuring() }.get()
             }
             measuringSince = MonotonicClock.now()
+            measuringStartedAt = Date().timeIntervalSince1970
         }
-        let deadlineTask = configuration.duration.map { duration in
+        let deadlineTask = configuration.effectiveDuration.map { duration in
             Task { [eventSink] in
                 try? await Task.sleep(for: duration)
                 if !Task.isCancelled { eventSink.yield(.stop(.duration)) }
@@ -106,6 +117,7 @@ public final class LoadRun: Sendable {
         defer { deadlineTask?.cancel() }
 
         var timeline: [LoadTimelinePoint] = []
+        let schedule = configuration.schedule
         var soFar = LatencyHistogram()
         var completedSoFar: UInt64 = 0
         var errorsSoFar: UInt64 = 0
@@ -121,7 +133,7 @@ public final class LoadRun: Sendable {
             }
             let now = MonotonicClock.now()
             let interval = await collectInterval(workers)
-            let point = timelinePoint(interval, from: lastTick, to: now, since: measuringSince)
+            let point = timelinePoint(interval, from: lastTick, to: now, since: measuringSince, schedule: schedule)
             timeline.append(point)
             lastTick = now
             soFar.merge(interval.latency)
@@ -130,7 +142,7 @@ public final class LoadRun: Sendable {
             progress?(LoadProgress(
                 phase: .measuring,
                 elapsedSeconds: Double(now &- measuringSince) / 1e9,
-                plannedSeconds: configuration.duration.map { $0.nanosecondsValue / 1e9 },
+                plannedSeconds: configuration.effectiveDuration.map { $0.nanosecondsValue / 1e9 },
                 completed: completedSoFar,
                 requestsPerSecond: point.requestsPerSecond,
                 p95SoFar: soFar.percentile(95),
@@ -145,12 +157,14 @@ public final class LoadRun: Sendable {
                 secondsWithoutResponses = 0
                 errorsWithoutResponses = 0
             }
-            if configuration.duration == nil, secondsWithoutResponses >= giveUpAfter, errorsWithoutResponses > 0 {
+            if configuration.effectiveDuration == nil, secondsWithoutResponses >= giveUpAfter, errorsWithoutResponses > 0 {
                 reason = .serverStopped
                 break
             }
         }
-        return await finish(workers: workers, reason: reason, measuringSince: measuringSince, timeline: timeline, lastTick: lastTick)
+        return await finish(
+            workers: workers, reason: reason, measuringSince: measuringSince, startedAt: measuringStartedAt, timeline: timeline, lastTick: lastTick
+        )
     }
 
     private func waitForWarmup(progress: (@Sendable (LoadProgress) -> Void)?) async -> LoadStopReason? {
@@ -180,14 +194,17 @@ public final class LoadRun: Sendable {
         workers: [(NIOLoopBound<LoadWorker>, WorkerShare)],
         reason: LoadStopReason,
         measuringSince: UInt64,
+        startedAt: Double,
         timeline: [LoadTimelinePoint],
         lastTick: UInt64? = nil
     ) async -> LoadResult {
         var timeline = timeline
+        let plan = RequestPlan(configuration.resolvedRequests, order: configuration.order)
+        let schedule = configuration.schedule
         var lastInterval = WorkerInterval(latency: LatencyHistogram(), completed: 0, errors: LoadErrors(), unsuccessful: 0)
         var totals = WorkerTotals(
             latency: LatencyHistogram(), uncorrected: LatencyHistogram(), completed: 0, bytesRead: 0,
-            statusCounts: StatusCounts(), errors: LoadErrors()
+            statusCounts: StatusCounts(), errors: LoadErrors(), endpoints: [], stages: []
         )
         for (worker, _) in workers {
             guard let (interval, workerTotals) = try? await worker.eventLoop.submit({ worker.value.stop() }).get() else { continue }
@@ -197,15 +214,15 @@ public final class LoadRun: Sendable {
         let stoppedAt = MonotonicClock.now()
         let since = lastTick ?? measuringSince
         if stoppedAt &- since > 50_000_000 || lastInterval.completed > 0 {
-            timeline.append(timelinePoint(lastInterval, from: since, to: stoppedAt, since: measuringSince))
+            timeline.append(timelinePoint(lastInterval, from: since, to: stoppedAt, since: measuringSince, schedule: schedule))
         }
-        let rateMode = configuration.rate != nil
-        return LoadResult(
+        let openModel = configuration.isOpenModel
+        var result = LoadResult(
             target: configuration.target,
             method: configuration.method.uppercased(),
             connections: configuration.connections,
             threads: configuration.threads,
-            requestedDuration: configuration.duration,
+            requestedDuration: configuration.effectiveDuration,
             requestedRequests: configuration.requests,
             rate: configuration.rate,
             warmup: configuration.warmup,
@@ -215,11 +232,35 @@ public final class LoadRun: Sendable {
             completed: totals.completed,
             bytesRead: totals.bytesRead,
             latency: totals.latency,
-            uncorrectedLatency: rateMode ? totals.uncorrected : nil,
+            uncorrectedLatency: openModel ? totals.uncorrected : nil,
             statusCounts: totals.statusCounts,
             errors: totals.errors,
             timeline: timeline
         )
+        result.protocolName = configuration.protocolName
+        result.streamsPerConnection = configuration.streamsPerConnection
+        result.measuringStartedAt = startedAt
+        result.stageSpec = configuration.stages
+        let requests = configuration.resolvedRequests
+        result.requestLines = requests.map { "\($0.method.uppercased()) \($0.target)" }
+        if !configuration.requestMix.isEmpty { result.order = configuration.order }
+        result.endpoints = zip(plan.endpointNames, totals.endpoints).map { name, statistics in
+            LoadEndpointResult(
+                name: name, completed: statistics.completed, latency: statistics.latency,
+                uncorrectedLatency: openModel ? statistics.uncorrected : nil, statusCounts: statistics.statusCounts,
+                errors: statistics.errors, budget: requests.first { $0.name == name && $0.budget != nil }?.budget
+            )
+        }
+        if let schedule, schedule.endlessRate == nil {
+            result.stages = zip(schedule.segments, totals.stages).map { segment, statistics in
+                LoadStageResult(
+                    start: segment.start, seconds: segment.length, fromRate: segment.from, toRate: segment.to,
+                    completed: statistics.completed, unsuccessful: statistics.unsuccessful, errors: statistics.errors,
+                    latency: statistics.latency
+                )
+            }
+        }
+        return result
     }
 
     private func collectInterval(_ workers: [(NIOLoopBound<LoadWorker>, WorkerShare)]) async -> WorkerInterval {
@@ -232,8 +273,13 @@ public final class LoadRun: Sendable {
         return merged
     }
 
-    private func timelinePoint(_ interval: WorkerInterval, from start: UInt64, to end: UInt64, since origin: UInt64) -> LoadTimelinePoint {
+    private func timelinePoint(
+        _ interval: WorkerInterval, from start: UInt64, to end: UInt64, since origin: UInt64, schedule: ArrivalSchedule?
+    ) -> LoadTimelinePoint {
         let seconds = max(Double(end &- start) / 1e9, 1e-9)
+        let target = schedule.map { schedule in
+            (schedule.arrivals(by: Double(end &- origin) / 1e9) - schedule.arrivals(by: Double(start &- origin) / 1e9)) / seconds
+        }
         return LoadTimelinePoint(
             second: Double(end &- origin) / 1e9,
             interval: seconds,
@@ -242,15 +288,18 @@ public final class LoadRun: Sendable {
             p50: interval.latency.percentile(50),
             p99: interval.latency.percentile(99),
             errors: interval.errors.total,
-            unsuccessful: interval.unsuccessful
+            unsuccessful: interval.unsuccessful,
+            targetRequestsPerSecond: target,
+            latency: CompactLatency(interval.latency)
         )
     }
 
     // MARK: - Workers
 
     struct WorkerShare {
+        /// The run-wide number of the worker's first connection.
+        var firstIndex: Int
         var count: Int
-        var phases: [UInt64]
     }
 
     private func makeWorkers(
@@ -262,36 +311,37 @@ public final class LoadRun: Sendable {
         let shared = SharedRunState(requestLimit: configuration.requests) {
             eventSink.yield(.stop(.requestCount))
         }
-        let requestBytes = configuration.encodedRequest
+        let configuration = self.configuration
+        let plan = RequestPlan(configuration.resolvedRequests, order: configuration.order)
+        let schedule = configuration.schedule
         let connections = configuration.connections
         let threads = configuration.threads
-        // Each connection sends at rate/connections; phases spread their first sends evenly.
-        let rateInterval = configuration.rate.map { UInt64(Double(connections) * 1e9 / $0) }
         var result: [(NIOLoopBound<LoadWorker>, WorkerShare)] = []
-        var globalIndex = 0
+        var firstIndex = 0
         for (index, loop) in group.makeIterator().enumerated() {
             let count = connections / threads + (index < connections % threads ? 1 : 0)
-            var phases: [UInt64] = []
-            for _ in 0..<count {
-                phases.append(rateInterval.map { UInt64(Double($0) * Double(globalIndex) / Double(connections)) } ?? 0)
-                globalIndex += 1
-            }
+            let share = WorkerShare(firstIndex: firstIndex, count: count)
+            firstIndex += count
             let worker = try? await loop.submit {
                 NIOLoopBound(
                     LoadWorker(
                         loop: loop,
-                        request: ByteBuffer(bytes: requestBytes),
-                        expectsNoBody: self.configuration.method.uppercased() == "HEAD",
+                        plan: plan,
+                        seed: UInt64(index + 1),
                         address: address,
                         tls: tls,
                         shared: shared,
-                        rateInterval: rateInterval,
-                        timeout: self.configuration.timeout
+                        schedule: schedule,
+                        totalConnections: connections,
+                        http2: configuration.http2,
+                        streamsPerConnection: configuration.http2 ? configuration.streamsPerConnection : 1,
+                        timeout: configuration.timeout,
+                        sendGrid: configuration.sendGrid
                     ),
                     eventLoop: loop
                 )
             }.get()
-            if let worker { result.append((worker, WorkerShare(count: count, phases: phases))) }
+            if let worker { result.append((worker, share)) }
         }
         return result
     }
@@ -314,5 +364,15 @@ extension WorkerTotals {
         bytesRead &+= other.bytesRead
         statusCounts.add(other.statusCounts)
         errors.add(other.errors)
+        if endpoints.isEmpty {
+            endpoints = other.endpoints
+        } else {
+            for index in endpoints.indices where index < other.endpoints.count { endpoints[index].merge(other.endpoints[index]) }
+        }
+        if stages.isEmpty {
+            stages = other.stages
+        } else {
+            for index in stages.indices where index < other.stages.count { stages[index].merge(other.stages[index]) }
+        }
     }
 }

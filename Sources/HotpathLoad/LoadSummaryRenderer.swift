@@ -9,23 +9,36 @@ public struct LoadSummaryRenderer: Sendable {
     /// ANSI colour (for a terminal).
     public var color = false
 
-    public init(showLatencyDistribution: Bool = false, color: Bool = false) {
+    /// Adds the per-second timeline (requests, target rate in an open model, p50, p99).
+    public var showTimeline = false
+
+    public init(showLatencyDistribution: Bool = false, color: Bool = false, showTimeline: Bool = false) {
         self.showLatencyDistribution = showLatencyDistribution
         self.color = color
+        self.showTimeline = showTimeline
     }
 
     public func header(for configuration: LoadConfiguration) -> String {
         var length: String
-        if let duration = configuration.duration {
+        if let duration = configuration.effectiveDuration {
             length = DurationText.formatCompact(nanoseconds: duration.nanosecondsValue)
             if let requests = configuration.requests { length += " (or \(requests) requests)" }
         } else {
             length = "\(configuration.requests ?? 0) requests"
         }
-        let mode = configuration.rate.map { "at \(Self.number($0)) req/s, latency from each intended send (corrected)" }
+        var mode = configuration.rate.map { "at \(Self.number($0)) req/s, latency from each intended send (corrected)" }
             ?? "closed loop, latency from each actual send"
-        var text = "Running \(length) test @ \(configuration.target)\n"
-        text += "  \(configuration.threads) threads and \(configuration.connections) connections, \(mode)\n"
+        if !configuration.stages.isEmpty {
+            mode = "arrival-rate stages \(LoadStage.text(configuration.stages)), latency from each intended send (corrected)"
+        }
+        let mix = configuration.requestMix
+        let place = mix.isEmpty ? "\(configuration.target)" : "\(configuration.target.origin) (\(mix.count) requests from --urls, \(configuration.order.rawValue) order)"
+        var text = "Running \(length) test @ \(place)\n"
+        var connections = "\(configuration.connections) connections"
+        if configuration.http2 {
+            connections += " over \(configuration.protocolName), \(configuration.streamsPerConnection) stream\(configuration.streamsPerConnection == 1 ? "" : "s") each"
+        }
+        text += "  \(configuration.threads) threads and \(connections), \(mode)\n"
         if configuration.warmup > .zero { text += "  warming up for \(DurationText.formatCompact(nanoseconds: configuration.warmup.nanosecondsValue)) first (not counted)\n" }
         return text
     }
@@ -58,13 +71,21 @@ public struct LoadSummaryRenderer: Sendable {
         if !statuses.isEmpty { out += "  Status codes \(statuses.joined(separator: ", "))\n" }
         let errors = result.errors
         if errors.total > 0 {
-            out += "  Socket errors: connect \(errors.connect), read \(errors.read), write \(errors.write), timeout \(errors.timeout)\n"
+            var line = "  Socket errors: connect \(errors.connect), read \(errors.read), write \(errors.write), timeout \(errors.timeout)"
+            if result.protocolName != "http/1.1" { line += ", stream resets \(errors.reset)" }
+            out += line + "\n"
+        }
+        if errors.goaway > 0 {
+            out += "  GOAWAY from the server: \(errors.goaway) (connections replaced; unstarted streams sent again)\n"
         }
         if result.statusCounts.unsuccessful > 0 {
             out += "  Non-2xx or 3xx responses: \(result.statusCounts.unsuccessful)\n"
         }
         out += "Requests/sec: \(Self.padded(String(format: "%.2f", result.requestsPerSecond)))\n"
         out += "Transfer/sec: \(Self.padded(Self.bytes(result.bytesPerSecond)))\n"
+        if !result.endpoints.isEmpty { out += endpointTable(result) }
+        if !result.stages.isEmpty { out += stageTable(result.stages) }
+        if showTimeline, !result.timeline.isEmpty { out += timelineTable(result.timeline) }
         let warnings = result.warnings
         if !warnings.isEmpty {
             out += "\nWarnings\n"
@@ -80,6 +101,67 @@ public struct LoadSummaryRenderer: Sendable {
             out += failed == 0 ? "  budget met\n" : "  budget failed: \(failed) of \(verdicts.count) clauses (exit code 99)\n"
         }
         return out
+    }
+
+    /// One row per request name: its own count, rate, errors, percentiles and budget.
+    private func endpointTable(_ result: LoadResult) -> String {
+        let format = { (nanoseconds: Double) in DurationText.format(nanoseconds: nanoseconds) }
+        let width = min(max(result.endpoints.map(\.name.count).max() ?? 0, 7), 48)
+        var out = "\n  Per request\n"
+        out += "  " + "request".padding(toLength: width, withPad: " ", startingAt: 0)
+        out += "   requests      req/s   errors      p50        p95        p99\n"
+        for endpoint in result.endpoints {
+            let name = endpoint.name.count > width ? String(endpoint.name.prefix(width - 1)) + "…" : endpoint.name
+            let latency = endpoint.latency
+            out += "  " + name.padding(toLength: width, withPad: " ", startingAt: 0)
+            out += String(
+                format: " %10llu %10.1f %8llu %@ %@ %@\n", endpoint.completed, Double(endpoint.completed) / result.elapsedSeconds,
+                endpoint.failed, Self.column(format(latency.percentile(50))), Self.column(format(latency.percentile(95))),
+                Self.column(format(latency.percentile(99)))
+            )
+            if let budget = endpoint.budget {
+                for verdict in budget.evaluate(endpoint.budgetMeasurement(elapsedSeconds: result.elapsedSeconds)) {
+                    let mark = verdict.passed ? paint("✓ pass", .green) : paint("✗ FAIL", .red)
+                    out += "      \(mark)  \(verdict.clause.description.padding(toLength: 14, withPad: " ", startingAt: 0)) measured \(verdict.measuredText)\n"
+                }
+            }
+        }
+        return out
+    }
+
+    /// Target against achieved, stage by stage.
+    private func stageTable(_ stages: [LoadStageResult]) -> String {
+        let format = { (nanoseconds: Double) in DurationText.format(nanoseconds: nanoseconds) }
+        var out = "\n  Stages (achieved: responses completed in the stage's window)\n"
+        out += "  stage   from–to          length   target req/s  achieved req/s   errors      p50        p99\n"
+        for (index, stage) in stages.enumerated() {
+            let span = "\(Self.number(stage.fromRate))→\(Self.number(stage.toRate))"
+            let length = DurationText.formatCompact(nanoseconds: stage.seconds * 1e9)
+            out += String(
+                format: "  %5d   %@ %@ %14.1f %15.1f %8llu %@ %@\n", index + 1,
+                span.padding(toLength: 16, withPad: " ", startingAt: 0), length.padding(toLength: 8, withPad: " ", startingAt: 0),
+                stage.targetRate, stage.achievedRate, stage.errors.total &+ stage.unsuccessful,
+                Self.column(format(stage.latency.percentile(50))), Self.column(format(stage.latency.percentile(99)))
+            )
+        }
+        return out
+    }
+
+    private func timelineTable(_ timeline: [LoadTimelinePoint]) -> String {
+        let format = { (nanoseconds: Double) in DurationText.format(nanoseconds: nanoseconds) }
+        var out = "\n  Timeline\n     second   requests   target req/s   req/s   errors      p50        p99\n"
+        for point in timeline {
+            let target = point.targetRequestsPerSecond.map { String(format: "%14.1f", $0) } ?? "             –"
+            out += String(
+                format: "  %9.1f %10llu %@ %7.1f %8llu %@ %@\n", point.second, point.requests, target, point.requestsPerSecond,
+                point.errors &+ point.unsuccessful, Self.column(format(point.p50)), Self.column(format(point.p99))
+            )
+        }
+        return out
+    }
+
+    private static func column(_ text: String) -> String {
+        String(repeating: " ", count: max(0, 10 - text.count)) + text
     }
 
     private func distribution(_ latency: LatencyHistogram) -> String {

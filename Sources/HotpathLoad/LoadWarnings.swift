@@ -44,7 +44,12 @@ extension LoadResult {
         if let rate, requestsPerSecond < rate * 0.95, stopReason != .interrupted {
             warnings.append(.init(kind: "rate-not-reached", message: "asked for \(Self.number(rate)) req/s, got \(Self.number(requestsPerSecond)): the server (or this machine) could not keep up, so requests queued; the latency above includes that waiting."))
         }
-        if rate == nil, completed >= 100, latency.max >= 20 * max(p99, 1), latency.max >= 50_000_000 {
+        for (index, stage) in stages.enumerated() where stage.targetRate * stage.seconds >= 20 && stopReason != .interrupted {
+            if stage.achievedRate < stage.targetRate * 0.95 {
+                warnings.append(.init(kind: "stage-rate-not-reached", message: "stage \(index + 1) asked for \(Self.number(stage.targetRate)) req/s on average, got \(Self.number(stage.achievedRate)): the server (or the connections, -c) could not keep up; its latency includes the waiting."))
+            }
+        }
+        if !isOpenModel, completed >= 100, latency.max >= 20 * max(p99, 1), latency.max >= 50_000_000 {
             warnings.append(.init(kind: "closed-loop", message: "the slowest request took \(ms(latency.max)), far above p99: the server stalled at least once. Closed-loop latency hides how long requests would have waited behind a stall (coordinated omission); measure at a fixed rate with -R to see it."))
         }
         if completed < 100 {

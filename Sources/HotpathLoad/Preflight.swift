@@ -1,5 +1,6 @@
 import Hotpath
 import NIOCore
+import NIOHTTP2
 import NIOPosix
 import NIOSSL
 import NIOTLS
@@ -31,6 +32,8 @@ enum Preflight {
             // close_notify that a hung server never sends.
             tlsConfiguration.shutdownTimeout = .milliseconds(50)
             if configuration.insecure { tlsConfiguration.certificateVerification = .none }
+            // ALPN: HTTP/2 over TLS is only ever negotiated, never assumed.
+            tlsConfiguration.applicationProtocols = configuration.http2 ? ["h2"] : ["http/1.1"]
             do {
                 let context = try NIOSSLContext(configuration: tlsConfiguration)
                 // SNI must not carry an IP address.
@@ -42,18 +45,23 @@ enum Preflight {
         }
 
         let connectTimeout = TimeAmount.nanoseconds(Int64(max(configuration.timeout.nanosecondsValue, 1e9)))
-        let handshake = group.next().makePromise(of: Void.self)
+        let handshake = group.next().makePromise(of: String?.self)
+        let settings = group.next().makePromise(of: Void.self)
+        let http2 = configuration.http2
         let bootstrap = ClientBootstrap(group: group)
             .connectTimeout(connectTimeout)
             .channelInitializer { [tls] channel in
-                guard let tls else {
-                    return channel.eventLoop.makeSucceededVoidFuture()
-                }
                 do {
-                    try channel.pipeline.syncOperations.addHandler(
-                        NIOSSLClientHandler(context: tls.context, serverHostname: tls.serverHostname)
-                    )
-                    try channel.pipeline.syncOperations.addHandler(HandshakeWaiter(promise: handshake))
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(
+                            NIOSSLClientHandler(context: tls.context, serverHostname: tls.serverHostname)
+                        )
+                        try channel.pipeline.syncOperations.addHandler(HandshakeWaiter(promise: handshake))
+                    }
+                    if http2 {
+                        try channel.pipeline.syncOperations.addHandler(HTTP2LoadSettings.makeHandler())
+                        try channel.pipeline.syncOperations.addHandler(SettingsWaiter(promise: settings))
+                    }
                     return channel.eventLoop.makeSucceededVoidFuture()
                 } catch {
                     return channel.eventLoop.makeFailedFuture(error)
@@ -63,7 +71,8 @@ enum Preflight {
         do {
             channel = try await bootstrap.connect(host: target.host, port: target.port).get()
         } catch {
-            handshake.succeed()
+            handshake.succeed(nil)
+            settings.succeed()
             throw LoadRunError(connectMessage(error, endpoint: endpoint, target: target))
         }
         if tls != nil {
@@ -73,16 +82,42 @@ enum Preflight {
                 handshake.fail(LoadRunError("no TLS handshake within \(DurationText.format(configuration.timeout)); is it an https server?"))
             }
             defer { handshakeTimeout.cancel() }
+            let negotiated: String?
             do {
-                try await handshake.futureResult.get()
+                negotiated = try await handshake.futureResult.get()
             } catch {
+                settings.succeed()
                 try? await channel.close()
                 throw LoadRunError(
                     "TLS handshake with \(endpoint) failed: \(error). For a self-signed certificate add --insecure."
                 )
             }
+            if http2, negotiated != "h2" {
+                settings.succeed()
+                try? await channel.close()
+                throw LoadRunError(
+                    "\(target.origin) did not agree to HTTP/2 over TLS (ALPN chose \(negotiated ?? "nothing")): it serves HTTP/1.1 only; drop --h2"
+                )
+            }
         } else {
-            handshake.succeed()
+            handshake.succeed(nil)
+        }
+        if http2 {
+            let settingsTimeout = channel.eventLoop.scheduleTask(in: connectTimeout) {
+                settings.fail(LoadRunError("no HTTP/2 SETTINGS within \(DurationText.format(configuration.timeout))"))
+            }
+            defer { settingsTimeout.cancel() }
+            do {
+                try await settings.futureResult.get()
+            } catch {
+                try? await channel.close()
+                let how = target.scheme == .https ? "over TLS" : "with prior knowledge (h2c)"
+                throw LoadRunError(
+                    "\(target.origin) does not answer HTTP/2 \(how): is it an HTTP/1.1-only server? Drop --h2, or use https:// for h2 negotiated with ALPN"
+                )
+            }
+        } else {
+            settings.succeed()
         }
         guard let address = channel.remoteAddress else {
             try? await channel.close()
@@ -121,20 +156,21 @@ enum Preflight {
     }
 }
 
-/// Completes a promise when the TLS handshake finishes or the connection fails first.
+/// Completes a promise with the ALPN protocol when the TLS handshake finishes, or fails it
+/// when the connection fails first.
 private final class HandshakeWaiter: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
-    private let promise: EventLoopPromise<Void>
+    private let promise: EventLoopPromise<String?>
     private var done = false
 
-    init(promise: EventLoopPromise<Void>) {
+    init(promise: EventLoopPromise<String?>) {
         self.promise = promise
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if let tlsEvent = event as? TLSUserEvent, case .handshakeCompleted = tlsEvent, !done {
+        if let tlsEvent = event as? TLSUserEvent, case .handshakeCompleted(let negotiated) = tlsEvent, !done {
             done = true
-            promise.succeed()
+            promise.succeed(negotiated)
         }
         context.fireUserInboundEventTriggered(event)
     }
@@ -153,5 +189,37 @@ private final class HandshakeWaiter: ChannelInboundHandler {
             promise.fail(LoadRunError("the server closed the connection during the TLS handshake"))
         }
         context.fireChannelInactive()
+    }
+}
+
+/// Completes a promise when the server's first HTTP/2 SETTINGS frame arrives: proof that it
+/// speaks HTTP/2. An HTTP/1.1 server answers the preface with a 400 or closes.
+private final class SettingsWaiter: ChannelInboundHandler {
+    typealias InboundIn = HTTP2Frame
+    private let promise: EventLoopPromise<Void>
+    private var done = false
+
+    init(promise: EventLoopPromise<Void>) {
+        self.promise = promise
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if case .settings(.settings) = unwrapInboundIn(data).payload { complete(nil) }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        complete(error)
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        complete(LoadRunError("the server closed the connection"))
+        context.fireChannelInactive()
+    }
+
+    private func complete(_ error: (any Error)?) {
+        guard !done else { return }
+        done = true
+        if let error { promise.fail(error) } else { promise.succeed() }
     }
 }

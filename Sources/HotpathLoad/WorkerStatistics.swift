@@ -2,6 +2,8 @@ import Hotpath
 
 /// The counters one event loop keeps while it runs. Confined to that loop, so no locks:
 /// the coordinator reads them once a second through `takeInterval()` on the loop itself.
+/// Everything is allocated before the run (histograms have a fixed layout), so recording
+/// a response only bumps counters.
 struct WorkerStatistics {
     // The current second; folded into the totals when the coordinator takes it.
     var intervalLatency = LatencyHistogram()
@@ -16,17 +18,37 @@ struct WorkerStatistics {
     var bytesRead: UInt64 = 0
     var statusCounts = StatusCounts()
     var errors = LoadErrors()
+    /// Per request name, when the mix has more than one.
+    var endpoints: [EndpointStatistics]
+    /// Per arrival-rate stage, by completion time, when the run has stages.
+    var stages: [StageStatistics]
 
-    mutating func recordResponse(status: Int, latencyNanoseconds: UInt64, uncorrectedNanoseconds: UInt64?) {
+    init(endpoints: Int = 0, stages: Int = 0) {
+        self.endpoints = (0..<endpoints).map { _ in EndpointStatistics() }
+        self.stages = (0..<stages).map { _ in StageStatistics() }
+    }
+
+    mutating func recordResponse(status: Int, latencyNanoseconds: UInt64, uncorrectedNanoseconds: UInt64?, endpoint: Int, stage: Int) {
         intervalLatency.record(nanoseconds: latencyNanoseconds)
         if let uncorrectedNanoseconds { intervalUncorrected.record(nanoseconds: uncorrectedNanoseconds) }
         intervalCompleted &+= 1
         statusCounts.record(status)
-        if status < 200 || status >= 400 { intervalUnsuccessful &+= 1 }
+        let unsuccessful = status < 200 || status >= 400
+        if unsuccessful { intervalUnsuccessful &+= 1 }
+        if !endpoints.isEmpty {
+            endpoints[endpoint].record(status: status, latencyNanoseconds: latencyNanoseconds, uncorrectedNanoseconds: uncorrectedNanoseconds)
+        }
+        if !stages.isEmpty {
+            stages[stage].latency.record(nanoseconds: latencyNanoseconds)
+            stages[stage].completed &+= 1
+            if unsuccessful { stages[stage].unsuccessful &+= 1 }
+        }
     }
 
-    mutating func recordError(_ kind: LoadErrors.Kind) {
+    mutating func recordError(_ kind: LoadErrors.Kind, endpoint: Int = -1, stage: Int = -1) {
         intervalErrors.count(kind)
+        if endpoint >= 0, !endpoints.isEmpty { endpoints[endpoint].errors.count(kind) }
+        if stage >= 0, !stages.isEmpty { stages[stage].errors.count(kind) }
     }
 
     /// Hands over the current second and starts the next one.
@@ -51,7 +73,53 @@ struct WorkerStatistics {
 
     /// Forgets everything (end of warmup).
     mutating func reset() {
-        self = WorkerStatistics()
+        self = WorkerStatistics(endpoints: endpoints.count, stages: stages.count)
+    }
+
+    var totals: WorkerTotals {
+        WorkerTotals(
+            latency: latency, uncorrected: uncorrected, completed: completed, bytesRead: bytesRead,
+            statusCounts: statusCounts, errors: errors, endpoints: endpoints, stages: stages
+        )
+    }
+}
+
+/// One request name's figures.
+struct EndpointStatistics: Sendable {
+    var latency = LatencyHistogram()
+    var uncorrected = LatencyHistogram()
+    var completed: UInt64 = 0
+    var statusCounts = StatusCounts()
+    var errors = LoadErrors()
+
+    mutating func record(status: Int, latencyNanoseconds: UInt64, uncorrectedNanoseconds: UInt64?) {
+        latency.record(nanoseconds: latencyNanoseconds)
+        if let uncorrectedNanoseconds { uncorrected.record(nanoseconds: uncorrectedNanoseconds) }
+        completed &+= 1
+        statusCounts.record(status)
+    }
+
+    mutating func merge(_ other: EndpointStatistics) {
+        latency.merge(other.latency)
+        uncorrected.merge(other.uncorrected)
+        completed &+= other.completed
+        statusCounts.add(other.statusCounts)
+        errors.add(other.errors)
+    }
+}
+
+/// One stage's figures: responses that completed inside its time window.
+struct StageStatistics: Sendable {
+    var latency = LatencyHistogram()
+    var completed: UInt64 = 0
+    var unsuccessful: UInt64 = 0
+    var errors = LoadErrors()
+
+    mutating func merge(_ other: StageStatistics) {
+        latency.merge(other.latency)
+        completed &+= other.completed
+        unsuccessful &+= other.unsuccessful
+        errors.add(other.errors)
     }
 }
 
@@ -71,4 +139,6 @@ struct WorkerTotals: Sendable {
     var bytesRead: UInt64
     var statusCounts: StatusCounts
     var errors: LoadErrors
+    var endpoints: [EndpointStatistics]
+    var stages: [StageStatistics]
 }

@@ -38,7 +38,7 @@ enum EntryPoint {
             }
             let message = HotpathCommand.message(for: error)
                 .split(separator: "\n").first.map(String.init) ?? "\(error)"
-            let subcommand = arguments.first.map { ["load", "profile"].contains($0) ? " \($0)" : "" } ?? ""
+            let subcommand = arguments.first.map { ["load", "profile", "merge"].contains($0) ? " \($0)" : "" } ?? ""
             Terminal.error("\(message) (see 'hotpath\(subcommand) --help')")
             exit(CLIExit.badInput)
         }
@@ -47,11 +47,12 @@ enum EntryPoint {
 
 /// wrk users type `-t2 -c100 -d30s`; ArgumentParser wants a space after a short option.
 enum WrkArguments {
-    static let valueOptions: Set<Character> = ["t", "c", "d", "n", "R", "H", "X"]
+    static let valueOptions: Set<Character> = ["t", "c", "d", "n", "R", "H", "X", "m"]
 
     /// Options that take no value: after any other option, the next word is its value.
     static let flags: Set<String> = [
         "--latency", "-k", "--insecure", "--no-progress", "-h", "--help", "--version", "--fixed", "--quick", "--no-ramp", "--no-profile",
+        "--h2", "--timeline",
     ]
 
     static func split(_ arguments: [String]) -> [String] {

@@ -11,6 +11,6 @@ struct HotpathCommand: AsyncParsableCommand {
         2 bad input, 99 the latency budget failed, 130 interrupted.
         """,
         version: HotpathVersion.current,
-        subcommands: [DemoCommand.self, DiagnoseCommand.self, LoadCommand.self, ProfileCommand.self, CompareCommand.self, SlowShopCommand.self]
+        subcommands: [DemoCommand.self, DiagnoseCommand.self, LoadCommand.self, MergeCommand.self, ProfileCommand.self, CompareCommand.self, SlowShopCommand.self]
     )
 }

@@ -19,11 +19,35 @@ struct LoadCommand: AsyncParsableCommand {
           hotpath load http://127.0.0.1:8080/ -c 50 -d 10s
           hotpath load http://127.0.0.1:8080/orders -R 500 -d 30s --latency --json run.json
           hotpath load http://127.0.0.1:8080/ -n 10000 --budget 'p95<200ms' --budget 'errors<1%'
+          hotpath load https://127.0.0.1:8443/ --h2 -m 10 -c 4 -d 10s -k
+          hotpath load --urls requests.txt --order weighted -c 20 -d 30s
+          hotpath load http://127.0.0.1:8080/ --stages 30s:100,1m:500,30s:0 --json ramp.json
         """
     )
 
-    @Argument(help: "The URL to load, http:// or https://.")
-    var url: String
+    @Argument(help: "The URL to load, http:// or https:// (with --urls: the server for lines that give a path).")
+    var url: String?
+
+    @Flag(name: .customLong("h2"), help: "HTTP/2: h2c with prior knowledge for http://, h2 negotiated with ALPN for https://.")
+    var http2 = false
+
+    @Option(name: [.customShort("m"), .customLong("streams")], help: "HTTP/2 streams in flight per connection (with --h2).")
+    var streams: Int = 1
+
+    @Option(name: .customLong("urls"), help: "A file of requests, one per line: [METHOD] URL [header='N: v'] [body=FILE] [weight=N] [name=L] [budget=…].")
+    var urlsFile: String?
+
+    @Option(name: .customLong("order"), help: "How --urls lines are picked: sequential, random or weighted (default).")
+    var order: String = "weighted"
+
+    @Option(name: .customLong("stages"), help: "Arrival-rate stages DURATION:RATE,…, e.g. 30s:100,1m:500,30s:0 (linear ramps, open model).")
+    var stages: String?
+
+    @Option(name: .customLong("send-grid"), help: "With -R or --stages: send each request up to this early, grouped on this grid (default 1ms; 0 = each at its own time).")
+    var sendGrid: String = "1ms"
+
+    @Flag(name: .customLong("timeline"), help: "Print the per-second timeline (with the target rate in an open model).")
+    var timeline = false
 
     @Option(name: [.short, .customLong("connections")], help: "Open connections (each has one request in flight).")
     var connections: Int = 10
@@ -73,25 +97,46 @@ struct LoadCommand: AsyncParsableCommand {
     @Option(name: .customLong("budget"), help: "A latency budget like 'p95<200ms', 'p99<1s,errors<1%', 'rps>500' (repeatable). Exit 99 when it fails.")
     var budgets: [String] = []
 
-    @Flag(name: [.short, .customLong("insecure")], help: "Accept any TLS certificate (self-signed local servers).")
+    @Flag(name: [.customShort("k"), .customLong("insecure")], help: "Accept any TLS certificate (self-signed local servers).")
     var insecure = false
 
     @Flag(name: .customLong("no-progress"), help: "No live progress line, even on a terminal.")
     var noProgress = false
 
     func makeConfiguration() throws(HotpathInputError) -> LoadConfiguration {
-        var configuration = LoadConfiguration(target: try LoadTarget(parsing: url))
+        let base = try url.map { text throws(HotpathInputError) in try LoadTarget(parsing: text) }
+        var mix: [LoadRequest] = []
+        if let urlsFile {
+            mix = try URLFile.load(path: urlsFile, base: base)
+            if method != "GET" || !headers.isEmpty || body != nil || bodyFile != nil {
+                throw HotpathInputError("with --urls, give method, headers and body per line of the file, not as -X/-H/--body")
+            }
+        }
+        guard let target = base ?? mix.first?.target else {
+            throw HotpathInputError("give the URL to load, or a file of requests with --urls FILE")
+        }
+        var configuration = LoadConfiguration(target: target)
+        configuration.requestMix = mix
+        guard let parsedOrder = RequestOrder(rawValue: order.lowercased()) else {
+            throw HotpathInputError("bad --order '\(order)': use sequential, random or weighted")
+        }
+        configuration.order = parsedOrder
+        configuration.http2 = http2
+        configuration.streamsPerConnection = streams
+        if let stages { configuration.stages = try LoadStage.parseList(stages) }
         configuration.connections = connections
         configuration.threads = threads
         if let duration {
+            if stages != nil { throw HotpathInputError("--stages sets the duration: leave out -d") }
             configuration.duration = try DurationText.parse(duration)
         } else {
-            configuration.duration = requests == nil ? .seconds(10) : nil
+            configuration.duration = requests == nil && stages == nil ? .seconds(10) : nil
         }
         configuration.requests = requests
         configuration.rate = rate
         configuration.method = method
         configuration.timeout = try DurationText.parse(timeout)
+        configuration.sendGrid = ["0", "0s", "0ms"].contains(sendGrid) ? .zero : try DurationText.parse(sendGrid)
         configuration.warmup = try DurationText.parse(warmup)
         configuration.insecure = insecure
         for header in headers { configuration.headers.append(try LoadConfiguration.parseHeader(header)) }
@@ -190,7 +235,7 @@ struct LoadCommand: AsyncParsableCommand {
         let interruption = Interruption { run.stop() }
         defer { interruption.cancel() }
 
-        let renderer = LoadSummaryRenderer(showLatencyDistribution: latency, color: Terminal.wantsColor)
+        let renderer = LoadSummaryRenderer(showLatencyDistribution: latency, color: Terminal.wantsColor, showTimeline: timeline)
         let header = renderer.header(for: configuration)
         let showProgress = Terminal.stderrIsTerminal && !noProgress
         let startedAt = Date()
@@ -225,7 +270,7 @@ struct LoadCommand: AsyncParsableCommand {
             Terminal.out(String(format: "  Server CPU: %.0f%% of one core (pid %d, %@; %d cores here)\n", percent, server.pid, server.name, ServerProcess.cores))
         }
         Terminal.flush()
-        return (report, verdicts.contains { !$0.passed }, result.stopReason == .interrupted)
+        return (report, !report.budgetPassed, result.stopReason == .interrupted)
     }
 }
 

@@ -91,7 +91,9 @@ public final class TestHTTPServer: Sendable {
         try? await group.shutdownGracefully()
     }
 
-    private static func makeSelfSignedContext() throws -> NIOSSLContext {
+    /// A fresh self-signed certificate for 127.0.0.1 and localhost; `applicationProtocols`
+    /// are offered in ALPN (the HTTP/2 test server offers h2).
+    static func makeSelfSignedContext(applicationProtocols: [String] = []) throws -> NIOSSLContext {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hotpath-tls-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -108,10 +110,11 @@ public final class TestHTTPServer: Sendable {
         try process.run()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else { throw TestServerError("openssl could not make a certificate") }
-        let configuration = TLSConfiguration.makeServerConfiguration(
+        var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) },
             privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem))
         )
+        configuration.applicationProtocols = applicationProtocols
         return try NIOSSLContext(configuration: configuration)
     }
 }

@@ -20,7 +20,7 @@ struct LoadCommandTests {
         (["load", "http://127.0.0.1:1/", "-H", "NoColon"], "bad header"),
         (["load", "http://127.0.0.1:1/", "--body-file", "/nonexistent/body"], "cannot read --body-file"),
         (["load", "http://127.0.0.1:1/", "--json", "/nonexistent/dir/out.json"], "does not exist"),
-        (["load"], "Missing expected argument"),
+        (["load"], "give the URL to load, or a file of requests with --urls FILE"),
         (["lod", "http://127.0.0.1:1/"], "lod"),
     ])
     func badInputIsOneClearLine(arguments: [String], expected: String) throws {
