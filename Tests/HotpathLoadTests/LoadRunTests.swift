@@ -48,69 +48,75 @@ struct LoadRunTests {
     }
 
     @Test func measuresAFixedDelay() async throws {
-        let server = try await TestHTTPServer.start()
-        defer { Task { await server.shutdown() } }
-        var configuration = try Self.configuration(server.url + "/delay/20")
-        configuration.duration = .seconds(2)
-        let result = try await LoadRun(configuration: configuration).run()
-        let p50 = result.latency.percentile(50) / 1e6
-        // Never under the server's delay; above it only by scheduling, which a machine busy
-        // with the other suites stretches (29.5 ms seen once in CI).
-        #expect(p50 >= 20 && p50 <= 35, "p50 \(p50) ms")
-        // 4 connections, ~20 ms each: about 200 req/s.
-        #expect(result.requestsPerSecond > 100 && result.requestsPerSecond < 205, "\(result.requestsPerSecond) req/s")
-        #expect(result.timeline.count >= 2)
-        #expect(result.stopReason == .duration)
+        try await HeavyTests.oneAtATime {
+            let server = try await TestHTTPServer.start()
+            defer { Task { await server.shutdown() } }
+            var configuration = try Self.configuration(server.url + "/delay/20")
+            configuration.duration = .seconds(2)
+            let result = try await LoadRun(configuration: configuration).run()
+            let p50 = result.latency.percentile(50) / 1e6
+            // Never under the server's delay; above it only by scheduling, which a machine busy
+            // with the other suites stretches (29.5 ms seen once in CI).
+            #expect(p50 >= 20 && p50 <= 35, "p50 \(p50) ms")
+            // 4 connections, ~20 ms each: about 200 req/s.
+            #expect(result.requestsPerSecond > 100 && result.requestsPerSecond < 205, "\(result.requestsPerSecond) req/s")
+            #expect(result.timeline.count >= 2)
+            #expect(result.stopReason == .duration)
+        }
     }
 
     @Test func holdsTheRequestedRate() async throws {
-        let server = try await TestHTTPServer.start()
-        defer { Task { await server.shutdown() } }
-        var configuration = try Self.configuration(server.url + "/", connections: 4)
-        configuration.rate = 200
-        configuration.duration = .seconds(3)
-        let result = try await LoadRun(configuration: configuration).run()
-        let achieved = Double(result.completed) / result.elapsedSeconds
-        #expect(abs(achieved - 200) / 200 < 0.05, "achieved \(achieved) req/s")
-        #expect(result.uncorrectedLatency != nil)
-        #expect(!result.warnings.contains { $0.kind == "rate-not-reached" })
+        try await HeavyTests.oneAtATime {
+            let server = try await TestHTTPServer.start()
+            defer { Task { await server.shutdown() } }
+            var configuration = try Self.configuration(server.url + "/", connections: 4)
+            configuration.rate = 200
+            configuration.duration = .seconds(3)
+            let result = try await LoadRun(configuration: configuration).run()
+            let achieved = Double(result.completed) / result.elapsedSeconds
+            #expect(abs(achieved - 200) / 200 < 0.05, "achieved \(achieved) req/s")
+            #expect(result.uncorrectedLatency != nil)
+            #expect(!result.warnings.contains { $0.kind == "rate-not-reached" })
+        }
     }
 
     /// A server that stalls once for 500 ms: at a constant rate the stall shows in p99.9,
     /// closed-loop it hides behind the few requests that waited (coordinated omission).
     @Test func correctsCoordinatedOmission() async throws {
-        let server = try await TestHTTPServer.start()
-        defer { Task { await server.shutdown() } }
+        try await HeavyTests.oneAtATime {
+            let server = try await TestHTTPServer.start()
+            defer { Task { await server.shutdown() } }
 
-        // Long enough for thousands of requests even while the other suites load the machine:
-        // the two that wait out the stall must stay under 0.1 %.
-        var closedLoop = try Self.configuration(server.url + "/", connections: 2)
-        closedLoop.duration = .seconds(5)
-        let stallDuringClosedLoop = Task {
-            try await Task.sleep(for: .seconds(1))
-            server.stall(for: .milliseconds(500))
+            // Long enough for thousands of requests even while the other suites load the machine:
+            // the two that wait out the stall must stay under 0.1 %.
+            var closedLoop = try Self.configuration(server.url + "/", connections: 2)
+            closedLoop.duration = .seconds(5)
+            let stallDuringClosedLoop = Task {
+                try await Task.sleep(for: .seconds(1))
+                server.stall(for: .milliseconds(500))
+            }
+            let closed = try await LoadRun(configuration: closedLoop).run()
+            _ = try await stallDuringClosedLoop.value
+
+            var openLoop = try Self.configuration(server.url + "/", connections: 4)
+            openLoop.rate = 1000
+            openLoop.duration = .seconds(3)
+            let stallDuringRate = Task {
+                try await Task.sleep(for: .seconds(1))
+                server.stall(for: .milliseconds(500))
+            }
+            let corrected = try await LoadRun(configuration: openLoop).run()
+            _ = try await stallDuringRate.value
+
+            #expect(closed.completed > 4000, "closed loop needs enough samples: \(closed.completed)")
+            #expect(closed.latency.max >= 450_000_000, "the stall happened: max \(closed.latency.max / 1e6) ms")
+            #expect(closed.latency.percentile(99.9) < 100_000_000, "closed-loop p99.9 \(closed.latency.percentile(99.9) / 1e6) ms")
+            #expect(closed.warnings.contains { $0.kind == "closed-loop" })
+            #expect(corrected.latency.percentile(99.9) >= 400_000_000, "corrected p99.9 \(corrected.latency.percentile(99.9) / 1e6) ms")
+            // The same run's uncorrected view hides most of it.
+            let uncorrected = try #require(corrected.uncorrectedLatency)
+            #expect(uncorrected.percentile(90) < corrected.latency.percentile(90))
         }
-        let closed = try await LoadRun(configuration: closedLoop).run()
-        _ = try await stallDuringClosedLoop.value
-
-        var openLoop = try Self.configuration(server.url + "/", connections: 4)
-        openLoop.rate = 1000
-        openLoop.duration = .seconds(3)
-        let stallDuringRate = Task {
-            try await Task.sleep(for: .seconds(1))
-            server.stall(for: .milliseconds(500))
-        }
-        let corrected = try await LoadRun(configuration: openLoop).run()
-        _ = try await stallDuringRate.value
-
-        #expect(closed.completed > 4000, "closed loop needs enough samples: \(closed.completed)")
-        #expect(closed.latency.max >= 450_000_000, "the stall happened: max \(closed.latency.max / 1e6) ms")
-        #expect(closed.latency.percentile(99.9) < 100_000_000, "closed-loop p99.9 \(closed.latency.percentile(99.9) / 1e6) ms")
-        #expect(closed.warnings.contains { $0.kind == "closed-loop" })
-        #expect(corrected.latency.percentile(99.9) >= 400_000_000, "corrected p99.9 \(corrected.latency.percentile(99.9) / 1e6) ms")
-        // The same run's uncorrected view hides most of it.
-        let uncorrected = try #require(corrected.uncorrectedLatency)
-        #expect(uncorrected.percentile(90) < corrected.latency.percentile(90))
     }
 
     @Test func countsResetsAndReconnects() async throws {

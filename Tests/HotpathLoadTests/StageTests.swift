@@ -54,31 +54,33 @@ struct StageTests {
 
     /// Against a constant-delay server the achieved rate of each stage is within 5 % of its target.
     @Test func eachStageReachesItsTarget() async throws {
-        let server = try await TestHTTPServer.start()
-        defer { Task { await server.shutdown() } }
-        var configuration = LoadConfiguration(target: try LoadTarget(parsing: server.url + "/delay/10"))
-        // Room for 3,200 req/s at 10 ms: a busy machine's slow answers must not cap the rate.
-        configuration.connections = 32
-        configuration.duration = nil
-        configuration.stages = try LoadStage.parseList("2s:200,2s:200,1s:400,2s:0")
-        let result = try await LoadRun(configuration: configuration).run()
-        #expect(result.stages.count == 4)
-        for (index, stage) in result.stages.enumerated() {
-            let error = abs(stage.achievedRate - stage.targetRate) / stage.targetRate
-            #expect(error < 0.05, "stage \(index + 1): target \(stage.targetRate), achieved \(stage.achievedRate)")
-            #expect(stage.latency.percentile(50) >= 10_000_000)
+        try await HeavyTests.oneAtATime {
+            let server = try await TestHTTPServer.start()
+            defer { Task { await server.shutdown() } }
+            var configuration = LoadConfiguration(target: try LoadTarget(parsing: server.url + "/delay/10"))
+            // Room for 3,200 req/s at 10 ms: a busy machine's slow answers must not cap the rate.
+            configuration.connections = 32
+            configuration.duration = nil
+            configuration.stages = try LoadStage.parseList("2s:200,2s:200,1s:400,2s:0")
+            let result = try await LoadRun(configuration: configuration).run()
+            #expect(result.stages.count == 4)
+            for (index, stage) in result.stages.enumerated() {
+                let error = abs(stage.achievedRate - stage.targetRate) / stage.targetRate
+                #expect(error < 0.05, "stage \(index + 1): target \(stage.targetRate), achieved \(stage.achievedRate)")
+                #expect(stage.latency.percentile(50) >= 10_000_000)
+            }
+            #expect(result.stages.map(\.targetRate) == [100, 200, 300, 200])
+            #expect(result.stages.reduce(0) { $0 + $1.completed } == result.completed)
+            #expect(result.uncorrectedLatency != nil)
+            #expect(result.isOpenModel)
+            let targets = result.timeline.compactMap(\.targetRequestsPerSecond)
+            #expect(targets.count == result.timeline.count)
+            #expect(!result.warnings.contains { $0.kind == "stage-rate-not-reached" })
+            let report = LoadReport(result: result, verdicts: [], startedAt: .now)
+            #expect(report.stages?.count == 4)
+            #expect(report.config.latencyMode == "corrected")
+            #expect(report.timeline.allSatisfy { $0.targetRps != nil })
         }
-        #expect(result.stages.map(\.targetRate) == [100, 200, 300, 200])
-        #expect(result.stages.reduce(0) { $0 + $1.completed } == result.completed)
-        #expect(result.uncorrectedLatency != nil)
-        #expect(result.isOpenModel)
-        let targets = result.timeline.compactMap(\.targetRequestsPerSecond)
-        #expect(targets.count == result.timeline.count)
-        #expect(!result.warnings.contains { $0.kind == "stage-rate-not-reached" })
-        let report = LoadReport(result: result, verdicts: [], startedAt: .now)
-        #expect(report.stages?.count == 4)
-        #expect(report.config.latencyMode == "corrected")
-        #expect(report.timeline.allSatisfy { $0.targetRps != nil })
     }
 
     @Test func stagesDoNotCombineWithRateOrCount() throws {

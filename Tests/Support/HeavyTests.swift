@@ -1,6 +1,7 @@
-/// Tests that load a whole server for tens of seconds (the SlowShop diagnoses, the demo) take
-/// turns: two at once would use both cores of a small machine and starve the timing-sensitive
-/// tests of the other suites.
+/// Tests that load a whole server for tens of seconds (the SlowShop diagnoses, the demo, the
+/// distributed run) and the tests whose assertions are about time (a fixed delay measured, a rate
+/// held, a stall seen in p99.9) take turns: on a small machine a heavy test beside a timing test
+/// uses both cores and turns the timing test's figures into the heavy test's noise.
 public actor HeavyTests {
     public static let shared = HeavyTests()
 

@@ -237,33 +237,35 @@ struct CompareCommandTests {
     }
 
     @Test func plantedSlowdownIsRegressedAndTheSameRunUnchanged() async throws {
-        let server = try await TestHTTPServer.start()
-        defer { Task { await server.shutdown() } }
-        let folder = FileManager.default.temporaryDirectory.path
-        let fast = folder + "/hotpath-fast-\(UUID().uuidString).json"
-        let slow = folder + "/hotpath-slow-\(UUID().uuidString).json"
-        defer {
-            try? FileManager.default.removeItem(atPath: fast)
-            try? FileManager.default.removeItem(atPath: slow)
+        try await HeavyTests.oneAtATime {
+            let server = try await TestHTTPServer.start()
+            defer { Task { await server.shutdown() } }
+            let folder = FileManager.default.temporaryDirectory.path
+            let fast = folder + "/hotpath-fast-\(UUID().uuidString).json"
+            let slow = folder + "/hotpath-slow-\(UUID().uuidString).json"
+            defer {
+                try? FileManager.default.removeItem(atPath: fast)
+                try? FileManager.default.removeItem(atPath: slow)
+            }
+            try Self.run(server, path: "/delay/10", json: fast)
+            try Self.run(server, path: "/delay/20", json: slow)
+
+            let regressed = try CLIRunner.run(["compare", fast, slow])
+            #expect(regressed.status == 99, "\(regressed.stdout)\(regressed.stderr)")
+            #expect(regressed.stdout.contains("Verdict: regressed"), "\(regressed.stdout)")
+            #expect(regressed.stdout.contains("p50"))
+
+            let improved = try CLIRunner.run(["compare", slow, fast])
+            #expect(improved.status == 0)
+            #expect(improved.stdout.contains("Verdict: improved"), "\(improved.stdout)")
+
+            let same = try CLIRunner.run(["compare", fast, fast])
+            #expect(same.status == 0)
+            #expect(same.stdout.contains("Verdict: unchanged"), "\(same.stdout)")
+
+            let lenient = try CLIRunner.run(["compare", fast, slow, "--fail-on", "500%"])
+            #expect(lenient.status == 0, "a regression under --fail-on does not fail")
         }
-        try Self.run(server, path: "/delay/10", json: fast)
-        try Self.run(server, path: "/delay/20", json: slow)
-
-        let regressed = try CLIRunner.run(["compare", fast, slow])
-        #expect(regressed.status == 99, "\(regressed.stdout)\(regressed.stderr)")
-        #expect(regressed.stdout.contains("Verdict: regressed"), "\(regressed.stdout)")
-        #expect(regressed.stdout.contains("p50"))
-
-        let improved = try CLIRunner.run(["compare", slow, fast])
-        #expect(improved.status == 0)
-        #expect(improved.stdout.contains("Verdict: improved"), "\(improved.stdout)")
-
-        let same = try CLIRunner.run(["compare", fast, fast])
-        #expect(same.status == 0)
-        #expect(same.stdout.contains("Verdict: unchanged"), "\(same.stdout)")
-
-        let lenient = try CLIRunner.run(["compare", fast, slow, "--fail-on", "500%"])
-        #expect(lenient.status == 0, "a regression under --fail-on does not fail")
     }
 
     @Test func badInputsAreOneLine() throws {
