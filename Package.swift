@@ -193,6 +193,7 @@ let package = Package(
             dependencies: [
                 "HotpathWatchdog",
                 "HotpathHummingbird",
+                "HotpathTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

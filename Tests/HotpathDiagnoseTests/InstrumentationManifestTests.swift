@@ -22,46 +22,48 @@ struct InstrumentationManifestTests {
     /// A bookshop: `/books` reads SQLite, `/quote` asks an upstream. With `captures` the queries,
     /// calls, stalls and profiles are recorded; without, only the middleware is there.
     static func diagnose(captures: Bool) async throws -> Diagnosis {
-        let upstream = try await TestHTTPServer.start()
-        let connection = try await SQLiteConnection.open(storage: .memory)
-        let raw = connection.sql()
-        try await raw.create(table: "books").column("id", type: .int, .primaryKey).column("title", type: .text).run()
-        for id in 1...20 { try await raw.insert(into: "books").columns("id", "title").values(SQLBind(id), SQLBind("book \(id)")).run() }
-        let recorder = Recorder()
-        let watchdog = captures ? Watchdog(recorder: recorder) : nil
-        watchdog?.start()
-        defer { watchdog?.stop() }
-        let db: any SQLDatabase = captures ? HotpathSQLDatabase(raw, recorder: recorder) : raw
-        let http = HotpathHTTPClient(HTTPClient.shared, recorder: captures ? recorder : nil)
-        let router = Router()
-        router.add(middleware: HotpathMiddleware(
-            recorder: recorder, reports: ReportAccess(token: token), profiling: captures ? RequestProfiling() : nil
-        ))
-        router.get("/books") { _, _ -> String in
-            "\(try await db.select().columns("id", "title").from("books").all().count) books"
-        }
-        router.get("/quote") { _, _ -> String in
-            if captures {
-                return String(buffer: try await http.get("\(upstream.url)/delay/1").body.collect(upTo: 1 << 16))
+        return try await HeavyTests.oneAtATime {
+            let upstream = try await TestHTTPServer.start()
+            let connection = try await SQLiteConnection.open(storage: .memory)
+            let raw = connection.sql()
+            try await raw.create(table: "books").column("id", type: .int, .primaryKey).column("title", type: .text).run()
+            for id in 1...20 { try await raw.insert(into: "books").columns("id", "title").values(SQLBind(id), SQLBind("book \(id)")).run() }
+            let recorder = Recorder()
+            let watchdog = captures ? Watchdog(recorder: recorder) : nil
+            watchdog?.start()
+            defer { watchdog?.stop() }
+            let db: any SQLDatabase = captures ? HotpathSQLDatabase(raw, recorder: recorder) : raw
+            let http = HotpathHTTPClient(HTTPClient.shared, recorder: captures ? recorder : nil)
+            let router = Router()
+            router.add(middleware: HotpathMiddleware(
+                recorder: recorder, reports: ReportAccess(token: token), profiling: captures ? RequestProfiling() : nil
+            ))
+            router.get("/books") { _, _ -> String in
+                "\(try await db.select().columns("id", "title").from("books").all().count) books"
             }
-            return String(buffer: try await HTTPClient.shared.execute(HTTPClientRequest(url: "\(upstream.url)/delay/1"), timeout: .seconds(5)).body.collect(upTo: 1 << 16))
-        }
-        do {
-            let diagnosis = try await Application(router: router).test(.live) { client -> Diagnosis in
-                let port = try #require(client.port)
-                for path in ["/books", "/quote"] { try await client.execute(uri: path, method: .get) { #expect($0.status == .ok) } }
-                return try await DiagnoseRun(options: DiagnoseOptions(
-                    baseURL: "http://127.0.0.1:\(port)", token: token, duration: .milliseconds(300), warmup: .milliseconds(100),
-                    connections: 2, ramp: [], profile: captures, timeout: .seconds(30)
-                )).run()
+            router.get("/quote") { _, _ -> String in
+                if captures {
+                    return String(buffer: try await http.get("\(upstream.url)/delay/1").body.collect(upTo: 1 << 16))
+                }
+                return String(buffer: try await HTTPClient.shared.execute(HTTPClientRequest(url: "\(upstream.url)/delay/1"), timeout: .seconds(5)).body.collect(upTo: 1 << 16))
             }
-            try await connection.close()
-            await upstream.shutdown()
-            return diagnosis
-        } catch {
-            try? await connection.close()
-            await upstream.shutdown()
-            throw error
+            do {
+                let diagnosis = try await Application(router: router).test(.live) { client -> Diagnosis in
+                    let port = try #require(client.port)
+                    for path in ["/books", "/quote"] { try await client.execute(uri: path, method: .get) { #expect($0.status == .ok) } }
+                    return try await DiagnoseRun(options: DiagnoseOptions(
+                        baseURL: "http://127.0.0.1:\(port)", token: token, duration: .milliseconds(300), warmup: .milliseconds(100),
+                        connections: 2, ramp: [], profile: captures, timeout: .seconds(30)
+                    )).run()
+                }
+                try await connection.close()
+                await upstream.shutdown()
+                return diagnosis
+            } catch {
+                try? await connection.close()
+                await upstream.shutdown()
+                throw error
+            }
         }
     }
 
