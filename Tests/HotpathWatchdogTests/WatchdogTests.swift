@@ -63,7 +63,7 @@ struct WatchdogTests {
         #expect(stall.stall?.leaf == "usleep", "\(stall.evidence)")
         #expect(stall.function?.contains("ReportController.render") == true, "\(stall.callSite?.description ?? "none")")
         // The stall is seen from the watchdog's first look past its threshold: on a busy machine
-        // that look comes late, so the saving is a lower bound of the 150 ms block.
+        // that look comes late, so the saving is a lower bound of the 200 ms block.
         #expect(stall.estimatedSavingNanoseconds >= 50_000_000, "\(stall.evidence)")
         #expect(stall.fix.kind == .offThePool)
         #expect(!findings.contains { $0.kind == .cpuStall })
