@@ -328,6 +328,11 @@ final class HTTP2LoadConnectionHandler: ChannelInboundHandler, LoadConnection, N
         flushIfNeeded()
     }
 
+    var measuredInFlight: Int {
+        streams.ids(where: { _, stream in stream.measured }, into: &scratch)
+        return scratch.count
+    }
+
     func shutDown() {
         shuttingDown = true
         pendingSend?.cancel()

@@ -243,6 +243,8 @@ final class LoadConnectionHandler: ChannelInboundHandler, LoadConnection, NIOSch
         }
     }
 
+    var measuredInFlight: Int { inFlight && inFlightMeasured ? 1 : 0 }
+
     /// Closes without counting anything (run over, or the server asked to close).
     func shutDown() {
         shuttingDown = true

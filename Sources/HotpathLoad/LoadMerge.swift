@@ -44,6 +44,7 @@ public enum LoadMerge {
             merged.threads += result.threads
             merged.rate = merged.rate.flatMap { total in result.rate.map { total + $0 } }
             merged.completed &+= result.completed
+            merged.drained &+= result.drained
             merged.bytesRead &+= result.bytesRead
             merged.latency.merge(result.latency)
             if var uncorrected = merged.uncorrectedLatency, let other = result.uncorrectedLatency {
@@ -83,6 +84,7 @@ public enum LoadMerge {
         for endpoint in right {
             if let index = merged.firstIndex(where: { $0.name == endpoint.name }) {
                 merged[index].completed &+= endpoint.completed
+                merged[index].drained &+= endpoint.drained
                 merged[index].latency.merge(endpoint.latency)
                 if var uncorrected = merged[index].uncorrectedLatency, let other = endpoint.uncorrectedLatency {
                     uncorrected.merge(other)
@@ -242,7 +244,7 @@ extension LoadResult {
             for (code, count) in endpoint.statusCodes { if let status = Int(code) { codes[status] = count } }
             let clauses = endpoint.budget?.map(\.clause) ?? []
             return LoadEndpointResult(
-                name: endpoint.name, completed: endpoint.requests, latency: endpoint.latency.histogram,
+                name: endpoint.name, completed: endpoint.requests, drained: endpoint.drained ?? 0, latency: endpoint.latency.histogram,
                 uncorrectedLatency: endpoint.uncorrectedLatency?.histogram, statusCounts: StatusCounts(codes),
                 errors: endpoint.errors, budget: clauses.isEmpty ? nil : try Budget(parsing: clauses.joined(separator: ", "))
             )

@@ -42,6 +42,8 @@ public struct LoadReport: Sendable, Codable {
     public struct Endpoint: Sendable, Codable {
         public var name: String
         public var requests: UInt64
+        /// Of `requests`, answered after the window; absent when none.
+        public var drained: UInt64?
         public var requestsPerSecond: Double
         public var socketErrors: UInt64
         public var non2xx3xx: UInt64
@@ -119,6 +121,9 @@ public struct LoadReport: Sendable, Codable {
         public var socketErrors: UInt64
         public var non2xx3xx: UInt64
         public var errorRate: Double
+        /// Of `requests`, those answered after the window (waited for so the slowest count in
+        /// the latencies; left out of `requestsPerSecond`). Absent when none.
+        public var drained: UInt64?
     }
 
     public struct Latency: Sendable, Codable {
@@ -196,7 +201,8 @@ public struct LoadReport: Sendable, Codable {
             bytesPerSecond: result.bytesPerSecond,
             socketErrors: result.errors.total,
             non2xx3xx: result.statusCounts.unsuccessful,
-            errorRate: result.errorRate
+            errorRate: result.errorRate,
+            drained: result.drained > 0 ? result.drained : nil
         )
         latency = Self.latency(result.latency)
         uncorrectedLatency = result.uncorrectedLatency.map(Self.latency)
@@ -220,7 +226,8 @@ public struct LoadReport: Sendable, Codable {
                 return Endpoint(
                     name: endpoint.name,
                     requests: endpoint.completed,
-                    requestsPerSecond: Double(endpoint.completed) / result.elapsedSeconds,
+                    drained: endpoint.drained > 0 ? endpoint.drained : nil,
+                    requestsPerSecond: endpoint.requestsPerSecond(elapsedSeconds: result.elapsedSeconds),
                     socketErrors: endpoint.errors.total,
                     non2xx3xx: endpoint.statusCounts.unsuccessful,
                     errorRate: Double(endpoint.failed) / Double(max(endpoint.completed &+ endpoint.errors.total, 1)),

@@ -51,6 +51,8 @@ public struct LoadTimelinePoint: Sendable, Codable, Equatable {
 public struct LoadEndpointResult: Sendable, Equatable {
     public var name: String
     public var completed: UInt64
+    /// Of `completed`, answered after the window (see ``LoadResult/drained``).
+    public var drained: UInt64
     public var latency: LatencyHistogram
     public var uncorrectedLatency: LatencyHistogram?
     public var statusCounts: StatusCounts
@@ -59,11 +61,12 @@ public struct LoadEndpointResult: Sendable, Equatable {
     public var budget: Budget?
 
     public init(
-        name: String, completed: UInt64, latency: LatencyHistogram, uncorrectedLatency: LatencyHistogram?,
+        name: String, completed: UInt64, drained: UInt64 = 0, latency: LatencyHistogram, uncorrectedLatency: LatencyHistogram?,
         statusCounts: StatusCounts, errors: LoadErrors, budget: Budget?
     ) {
         self.name = name
         self.completed = completed
+        self.drained = drained
         self.latency = latency
         self.uncorrectedLatency = uncorrectedLatency
         self.statusCounts = statusCounts
@@ -73,10 +76,15 @@ public struct LoadEndpointResult: Sendable, Equatable {
 
     public var failed: UInt64 { errors.total &+ statusCounts.unsuccessful }
 
+    /// Answered within the window, per second of it.
+    public func requestsPerSecond(elapsedSeconds: Double) -> Double {
+        Double(completed &- min(drained, completed)) / max(elapsedSeconds, 1e-9)
+    }
+
     public func budgetMeasurement(elapsedSeconds: Double) -> BudgetMeasurement {
         BudgetMeasurement(
             latency: latency, requests: completed &+ errors.total, errors: failed,
-            requestsPerSecond: Double(completed) / max(elapsedSeconds, 1e-9)
+            requestsPerSecond: requestsPerSecond(elapsedSeconds: elapsedSeconds)
         )
     }
 }
@@ -127,7 +135,12 @@ public struct LoadResult: Sendable {
 
     /// Measured time, from the end of warmup to the stop.
     public var elapsed: Duration
+    /// Requests sent in the window and answered, in it or after it (``drained``).
     public var completed: UInt64
+    /// Of `completed`, the requests answered after the window ended: the run waits for what it
+    /// sent (up to the timeout) so the slowest requests count in the latencies, but leaves
+    /// them out of the throughput, which is answers within the window per second of it.
+    public var drained: UInt64 = 0
     public var bytesRead: UInt64
     /// Response latency. With a rate this is measured from each request's intended send
     /// time, so it includes the time a request waited behind a slow one.
@@ -184,7 +197,7 @@ public struct LoadResult: Sendable {
     }
 
     public var elapsedSeconds: Double { max(elapsed.nanosecondsValue / 1e9, 1e-9) }
-    public var requestsPerSecond: Double { Double(completed) / elapsedSeconds }
+    public var requestsPerSecond: Double { Double(completed &- min(drained, completed)) / elapsedSeconds }
     public var bytesPerSecond: Double { Double(bytesRead) / elapsedSeconds }
     /// Every request that was attempted and resolved: answered or failed.
     public var attempts: UInt64 { completed &+ errors.read &+ errors.write &+ errors.timeout &+ errors.reset }

@@ -21,6 +21,7 @@ public final class LoadRun: Sendable {
     private let events: AsyncStream<Event>
     private let eventSink: AsyncStream<Event>.Continuation
     private let started = ManagedAtomic<Bool>(false)
+    private let interrupted = ManagedAtomic<Bool>(false)
 
     enum Event: Sendable {
         case tick
@@ -35,6 +36,7 @@ public final class LoadRun: Sendable {
 
     /// Ends the run at the next opportunity; `run()` still returns what it measured.
     public func stop() {
+        interrupted.store(true, ordering: .relaxed)
         eventSink.yield(.stop(.interrupted))
     }
 
@@ -204,14 +206,17 @@ public final class LoadRun: Sendable {
         var lastInterval = WorkerInterval(latency: LatencyHistogram(), completed: 0, errors: LoadErrors(), unsuccessful: 0)
         var totals = WorkerTotals(
             latency: LatencyHistogram(), uncorrected: LatencyHistogram(), completed: 0, bytesRead: 0,
-            statusCounts: StatusCounts(), errors: LoadErrors(), endpoints: [], stages: []
+            statusCounts: StatusCounts(), errors: LoadErrors(), drained: 0, endpoints: [], stages: []
         )
         for (worker, _) in workers {
-            guard let (interval, workerTotals) = try? await worker.eventLoop.submit({ worker.value.stop() }).get() else { continue }
-            lastInterval.merge(interval)
-            totals.merge(workerTotals)
+            if let interval = try? await worker.eventLoop.submit({ worker.value.endWindow() }).get() { lastInterval.merge(interval) }
         }
         let stoppedAt = MonotonicClock.now()
+        if reason != .interrupted { await drain(workers, windowEnd: stoppedAt) }
+        for (worker, _) in workers {
+            guard let (_, workerTotals) = try? await worker.eventLoop.submit({ worker.value.stop() }).get() else { continue }
+            totals.merge(workerTotals)
+        }
         let since = lastTick ?? measuringSince
         if stoppedAt &- since > 50_000_000 || lastInterval.completed > 0 {
             timeline.append(timelinePoint(lastInterval, from: since, to: stoppedAt, since: measuringSince, schedule: schedule))
@@ -237,6 +242,7 @@ public final class LoadRun: Sendable {
             errors: totals.errors,
             timeline: timeline
         )
+        result.drained = totals.drained
         result.protocolName = configuration.protocolName
         result.streamsPerConnection = configuration.streamsPerConnection
         result.measuringStartedAt = startedAt
@@ -246,7 +252,7 @@ public final class LoadRun: Sendable {
         if !configuration.requestMix.isEmpty { result.order = configuration.order }
         result.endpoints = zip(plan.endpointNames, totals.endpoints).map { name, statistics in
             LoadEndpointResult(
-                name: name, completed: statistics.completed, latency: statistics.latency,
+                name: name, completed: statistics.completed, drained: statistics.drained, latency: statistics.latency,
                 uncorrectedLatency: openModel ? statistics.uncorrected : nil, statusCounts: statistics.statusCounts,
                 errors: statistics.errors, budget: requests.first { $0.name == name && $0.budget != nil }?.budget
             )
@@ -261,6 +267,22 @@ public final class LoadRun: Sendable {
             }
         }
         return result
+    }
+
+    /// Waits for the requests sent in the window to be answered (or to time out), so a slow
+    /// endpoint's slowest requests are counted rather than dropped at the end of the run: a run
+    /// that forgot them would report the fast requests only. Bounded by the request timeout
+    /// (the sweep fails what outlives it); Ctrl-C ends it at once.
+    private func drain(_ workers: [(NIOLoopBound<LoadWorker>, WorkerShare)], windowEnd: UInt64) async {
+        let deadline = windowEnd &+ UInt64(max(configuration.timeout.nanosecondsValue, 0)) &+ 500_000_000
+        while !interrupted.load(ordering: .relaxed), MonotonicClock.now() < deadline {
+            var inFlight = 0
+            for (worker, _) in workers {
+                inFlight += (try? await worker.eventLoop.submit({ worker.value.measuredInFlight }).get()) ?? 0
+            }
+            if inFlight == 0 { return }
+            try? await Task.sleep(for: .milliseconds(2))
+        }
     }
 
     private func collectInterval(_ workers: [(NIOLoopBound<LoadWorker>, WorkerShare)]) async -> WorkerInterval {
@@ -361,6 +383,7 @@ extension WorkerTotals {
         latency.merge(other.latency)
         uncorrected.merge(other.uncorrected)
         completed &+= other.completed
+        drained &+= other.drained
         bytesRead &+= other.bytesRead
         statusCounts.add(other.statusCounts)
         errors.add(other.errors)

@@ -67,6 +67,9 @@ public struct LoadSummaryRenderer: Sendable {
             out += distribution(latency)
         }
         out += "  \(result.completed) requests in \(format(result.elapsed.nanosecondsValue)), \(Self.bytes(Double(result.bytesRead))) read\n"
+        if result.drained > 0 {
+            out += "  \(result.drained) of them answered after the window (waited for, counted in latency, not in req/s)\n"
+        }
         let statuses = result.statusCounts.byStatus.map { "\($0.status): \($0.count)" }
         if !statuses.isEmpty { out += "  Status codes \(statuses.joined(separator: ", "))\n" }
         let errors = result.errors
@@ -115,7 +118,7 @@ public struct LoadSummaryRenderer: Sendable {
             let latency = endpoint.latency
             out += "  " + name.padding(toLength: width, withPad: " ", startingAt: 0)
             out += String(
-                format: " %10llu %10.1f %8llu %@ %@ %@\n", endpoint.completed, Double(endpoint.completed) / result.elapsedSeconds,
+                format: " %10llu %10.1f %8llu %@ %@ %@\n", endpoint.completed, endpoint.requestsPerSecond(elapsedSeconds: result.elapsedSeconds),
                 endpoint.failed, Self.column(format(latency.percentile(50))), Self.column(format(latency.percentile(95))),
                 Self.column(format(latency.percentile(99)))
             )

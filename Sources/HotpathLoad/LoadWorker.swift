@@ -14,6 +14,8 @@ protocol LoadConnection: AnyObject {
     func checkTimeout(now: UInt64, limit: UInt64)
     /// The schedule restarted (end of warmup): drop a timer set for the old one and send anew.
     func rescheduled()
+    /// Requests sent in the measured window still waiting for their answer.
+    var measuredInFlight: Int { get }
 }
 
 /// Drives a share of the connections on one event loop and keeps that loop's statistics.
@@ -115,7 +117,23 @@ final class LoadWorker {
         statistics.takeInterval()
     }
 
-    /// Stops sending, closes every connection and hands over the totals.
+    /// Ends the measured window: nothing more is sent, and what was sent may still be answered
+    /// (counted as drained). Hands over the window's last interval.
+    func endWindow() -> WorkerInterval {
+        stopping = true
+        for slot in slots { slot.reconnect?.cancel() }
+        let last = statistics.takeInterval()
+        statistics.draining = true
+        return last
+    }
+
+    /// Requests of the window still in flight on this loop.
+    var measuredInFlight: Int {
+        slots.reduce(0) { $0 + ($1.handler?.measuredInFlight ?? 0) }
+    }
+
+    /// Stops sending, closes every connection and hands over the totals (with what came in
+    /// since ``endWindow()``).
     func stop() -> (WorkerInterval, WorkerTotals) {
         let last = statistics.takeInterval()
         measuring = false

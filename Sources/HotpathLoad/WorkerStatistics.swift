@@ -18,6 +18,11 @@ struct WorkerStatistics {
     var bytesRead: UInt64 = 0
     var statusCounts = StatusCounts()
     var errors = LoadErrors()
+    /// Responses to requests sent in the window that came after it (counted in `completed`).
+    var drained: UInt64 = 0
+    /// Set when the window ends: what still completes is a straggler of the window, counted
+    /// in the latencies but in no stage, and marked so throughput leaves it out.
+    var draining = false
     /// Per request name, when the mix has more than one.
     var endpoints: [EndpointStatistics]
     /// Per arrival-rate stage, by completion time, when the run has stages.
@@ -37,6 +42,11 @@ struct WorkerStatistics {
         if unsuccessful { intervalUnsuccessful &+= 1 }
         if !endpoints.isEmpty {
             endpoints[endpoint].record(status: status, latencyNanoseconds: latencyNanoseconds, uncorrectedNanoseconds: uncorrectedNanoseconds)
+            if draining { endpoints[endpoint].drained &+= 1 }
+        }
+        if draining {
+            drained &+= 1
+            return
         }
         if !stages.isEmpty {
             stages[stage].latency.record(nanoseconds: latencyNanoseconds)
@@ -48,7 +58,7 @@ struct WorkerStatistics {
     mutating func recordError(_ kind: LoadErrors.Kind, endpoint: Int = -1, stage: Int = -1) {
         intervalErrors.count(kind)
         if endpoint >= 0, !endpoints.isEmpty { endpoints[endpoint].errors.count(kind) }
-        if stage >= 0, !stages.isEmpty { stages[stage].errors.count(kind) }
+        if stage >= 0, !stages.isEmpty, !draining { stages[stage].errors.count(kind) }
     }
 
     /// Hands over the current second and starts the next one.
@@ -79,7 +89,7 @@ struct WorkerStatistics {
     var totals: WorkerTotals {
         WorkerTotals(
             latency: latency, uncorrected: uncorrected, completed: completed, bytesRead: bytesRead,
-            statusCounts: statusCounts, errors: errors, endpoints: endpoints, stages: stages
+            statusCounts: statusCounts, errors: errors, drained: drained, endpoints: endpoints, stages: stages
         )
     }
 }
@@ -89,6 +99,8 @@ struct EndpointStatistics: Sendable {
     var latency = LatencyHistogram()
     var uncorrected = LatencyHistogram()
     var completed: UInt64 = 0
+    /// Of `completed`, answered after the window.
+    var drained: UInt64 = 0
     var statusCounts = StatusCounts()
     var errors = LoadErrors()
 
@@ -139,6 +151,7 @@ struct WorkerTotals: Sendable {
     var bytesRead: UInt64
     var statusCounts: StatusCounts
     var errors: LoadErrors
+    var drained: UInt64
     var endpoints: [EndpointStatistics]
     var stages: [StageStatistics]
 }

@@ -89,6 +89,21 @@ struct HTTP2LoadTests {
         }
     }
 
+    /// Streams open when the window ends are waited for, as on HTTP/1.1.
+    @Test func waitsForTheStreamsTheWindowOpened() async throws {
+        let server = try await TestHTTP2Server.start()
+        defer { Task { await server.shutdown() } }
+        var configuration = try Self.configuration(server.url + "/delay/600", connections: 1, streams: 3)
+        configuration.duration = .milliseconds(250)
+        configuration.warmup = .zero
+        configuration.timeout = .seconds(5)
+        let result = try await LoadRun(configuration: configuration).run()
+        #expect(result.completed == 3, "completed \(result.completed), errors \(result.errors)")
+        #expect(result.drained == 3)
+        #expect(result.latency.min >= 550e6)
+        #expect(result.requestsPerSecond == 0)
+    }
+
     @Test func timesOutStreamsWithoutDroppingTheConnection() async throws {
         let server = try await TestHTTP2Server.start()
         defer { Task { await server.shutdown() } }

@@ -1,3 +1,4 @@
+import Foundation
 import Hotpath
 import HotpathTestSupport
 import Testing
@@ -238,6 +239,37 @@ struct LoadRunTests {
         #expect(result.stopReason == .interrupted)
         #expect(result.completed > 20)
         #expect(result.elapsedSeconds < 5)
+    }
+
+    /// A request slower than the window is waited for: its latency counts (a run that dropped it
+    /// would report only the fast ones, or nothing at all), its answer not in req/s.
+    @Test func waitsForTheRequestsTheWindowSent() async throws {
+        let server = try await TestHTTPServer.start()
+        defer { Task { await server.shutdown() } }
+        var configuration = try Self.configuration(server.url + "/delay/700", connections: 2)
+        configuration.duration = .milliseconds(300)
+        configuration.warmup = .zero
+        configuration.timeout = .seconds(5)
+        let result = try await LoadRun(configuration: configuration).run()
+        #expect(result.completed == 2, "completed \(result.completed)")
+        #expect(result.drained == 2)
+        #expect(result.requestsPerSecond == 0)
+        #expect(result.latency.count == 2)
+        #expect(result.latency.min >= 650e6, "min \(result.latency.min)")
+        #expect(result.elapsedSeconds < 0.6, "the window is the requested 300 ms, not the wait: \(result.elapsedSeconds)")
+        let report = LoadReport(result: result, verdicts: [], startedAt: Date())
+        #expect(report.summary.drained == 2)
+        #expect(report.latency.count == 2)
+        // What it waits for is bounded by the timeout, and what outlives it is a timeout.
+        var bounded = try Self.configuration(server.url + "/hang", connections: 1)
+        bounded.duration = .milliseconds(200)
+        bounded.warmup = .zero
+        bounded.timeout = .milliseconds(400)
+        let started = ContinuousClock.now
+        let hung = try await LoadRun(configuration: bounded).run()
+        #expect(ContinuousClock.now - started < .seconds(3))
+        #expect(hung.completed == 0)
+        #expect(hung.errors.timeout == 1, "\(hung.errors)")
     }
 
     @Test func warmupIsNotCounted() async throws {

@@ -116,7 +116,7 @@ public struct DiagnoseRun: Sendable {
             let p95 = load.latency.p95Ms
             endpoints.append(EndpointDiagnosis(
                 method: endpoint.method, route: route?.route ?? endpoint.route ?? Self.pathOnly(endpoint.path), path: endpoint.path,
-                load: load, feel: Feel(nanoseconds: p95 * 1e6), budgetPassed: load.budgetPassed, ramp: ramp, plateau: plateau,
+                load: load, feel: load.latency.count == 0 ? .broken : Feel(nanoseconds: p95 * 1e6), budgetPassed: load.budgetPassed, ramp: ramp, plateau: plateau,
                 breakdown: breakdown,
                 suspects: SuspectChecks.check(
                     findings: findings, breakdown: breakdown, plateau: plateau, profile: profile, bytesPerResponse: bytes,

@@ -86,10 +86,13 @@ public enum DiagnosisText {
         var lines = ["  " + pad("endpoint", width, left: true) + pad("p50", 10) + pad("p95", 10) + pad("p99", 10) + pad("req/s", 9) + "   " + pad("feel (p95)", 12, left: true) + "budget  findings"]
         for endpoint in endpoints {
             let latency = endpoint.load.latency
+            // Nothing answered: no latency to show, and never "instant".
+            let answered = latency.count > 0
+            let percentile = { (value: Double) in answered ? ms(value) : "-" }
             lines.append(
-                "  " + pad(endpoint.name, width, left: true) + pad(ms(latency.p50Ms), 10) + pad(ms(latency.p95Ms), 10)
-                    + pad(ms(latency.p99Ms), 10) + pad(DecimalText.fixed(endpoint.load.summary.requestsPerSecond, fractionDigits: 1), 9)
-                    + "   " + pad(endpoint.feel.rawValue, 12, left: true) + pad(endpoint.budgetPassed ? "ok" : "OVER", 6, left: true) + "  "
+                "  " + pad(endpoint.name, width, left: true) + pad(percentile(latency.p50Ms), 10) + pad(percentile(latency.p95Ms), 10)
+                    + pad(percentile(latency.p99Ms), 10) + pad(DecimalText.fixed(endpoint.load.summary.requestsPerSecond, fractionDigits: 1), 9)
+                    + "   " + pad(answered ? endpoint.feel.rawValue : "no answer", 12, left: true) + pad(endpoint.budgetPassed ? "ok" : "OVER", 6, left: true) + "  "
                     + (endpoint.findings.isEmpty ? "-" : endpoint.findings.map(\.kind.rawValue).joined(separator: ", "))
             )
         }
@@ -98,8 +101,12 @@ public enum DiagnosisText {
 
     static func section(_ endpoint: EndpointDiagnosis, evidenceLines: Int) -> [String] {
         let verdict = endpoint.budgetPassed ? "within budget" : "OVER budget"
+        let load = endpoint.load
+        let latencyText = load.latency.count > 0
+            ? "p95 \(ms(load.latency.p95Ms)) (\(endpoint.feel.meaning))"
+            : "no request answered in \(DurationText.format(nanoseconds: load.summary.elapsedS * 1e9)) or within the \(DurationText.format(nanoseconds: load.config.timeoutS * 1e9)) timeout (\(load.summary.socketErrors) failed)"
         var lines = [
-            "\(endpoint.name) (\(endpoint.path)): \(verdict), p95 \(ms(endpoint.load.latency.p95Ms)) (\(endpoint.feel.meaning)), \(DecimalText.fixed(endpoint.load.summary.requestsPerSecond, fractionDigits: 1)) req/s at \(endpoint.load.config.connections) connections",
+            "\(endpoint.name) (\(endpoint.path)): \(verdict), \(latencyText), \(DecimalText.fixed(load.summary.requestsPerSecond, fractionDigits: 1)) req/s at \(load.config.connections) connections",
         ]
         if let breakdown = endpoint.breakdown {
             lines.append("  where the time goes (average): database \(ms(breakdown.databaseMs)) in \(SuspectChecks.counted(breakdown.queries, "query", "queries")), outbound HTTP \(ms(breakdown.httpMs)) in \(SuspectChecks.counted(breakdown.httpCalls, "call", "calls")), app \(ms(breakdown.appMs))")
