@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "HotpathWatchdog", targets: ["HotpathWatchdog"]),
         .library(name: "HotpathSQL", targets: ["HotpathSQL"]),
         .library(name: "HotpathPostgres", targets: ["HotpathPostgres"]),
+        .library(name: "HotpathFluent", targets: ["HotpathFluent"]),
         .library(name: "HotpathProfiler", targets: ["HotpathProfiler"]),
         .library(name: "HotpathHTTPClient", targets: ["HotpathHTTPClient"]),
         .library(name: "HotpathDiagnose", targets: ["HotpathDiagnose"]),
@@ -36,6 +37,9 @@ let package = Package(
         .package(url: "https://github.com/vapor/sql-kit", from: "3.36.0"),
         .package(url: "https://github.com/vapor/sqlite-kit", from: "4.5.2"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/vapor/fluent-kit", from: "1.57.0"),
+        .package(url: "https://github.com/vapor/fluent", from: "4.13.0"),
+        .package(url: "https://github.com/vapor/fluent-sqlite-driver", from: "4.9.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
         .package(url: "https://github.com/apple/swift-service-context", from: "1.5.1"),
@@ -111,6 +115,20 @@ let package = Package(
                 "Hotpath",
                 "HotpathSQL",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        // Fluent capture: one line wraps any Fluent database configuration. Its own target, so
+        // only Fluent apps build FluentKit.
+        .target(
+            name: "HotpathFluent",
+            dependencies: [
+                "Hotpath",
+                "HotpathSQL",
+                "HotpathStacks",
+                .product(name: "FluentKit", package: "fluent-kit"),
+                .product(name: "FluentSQL", package: "fluent-kit"),
+                .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
@@ -219,6 +237,22 @@ let package = Package(
                 "HotpathStacks",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
+            ]
+        ),
+        // A Vapor + Fluent app Hotpath was not written for (a library's catalogue on SQLite), with
+        // Fluent-shaped problems planted and clean twins.
+        .testTarget(
+            name: "HotpathFluentTests",
+            dependencies: [
+                "HotpathFluent",
+                "HotpathVapor",
+                "HotpathLoad",
+                "HotpathTestSupport",
+                "HotpathStacks",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
             ]
         ),
         .testTarget(

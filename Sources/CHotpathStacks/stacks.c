@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "hotpath_stacks.h"
+#include <dlfcn.h>
 
 #if defined(__linux__)
 #include <link.h>
@@ -132,23 +133,34 @@ static int read_two_words_safely(uintptr_t address, uintptr_t *words) {
 }
 
 // An async context starts with { parent context, resume function of the parent }.
+// Follows a chain of async contexts: each starts with { parent context, resume function of
+// the parent }. Writes the resume points, returns how many. The first `checked` hops are read
+// safely (a system call each): a context found in a frame may be something else, and only a
+// chain that holds real resume points that long is trusted to be one, as real contexts link to
+// real contexts.
+static int follow_async_contexts(uintptr_t *out, int max, uintptr_t context, int checked) {
+    int count = 0;
+    uintptr_t words[2];
+    while (count < max && plausible_pointer(context)) {
+        if (count < checked) {
+            if (!read_two_words_safely(context, words)) break;
+        } else {
+            words[0] = ((const uintptr_t *)context)[0];
+            words[1] = ((const uintptr_t *)context)[1];
+        }
+        uintptr_t parent = words[0], resume = words[1];
+        if (!plausible_pointer(parent) || !hotpath_is_code_address(resume)) break;
+        out[count++] = resume;
+        context = parent;
+    }
+    return count;
+}
+
 __attribute__((used)) int hotpath_capture_async_callers_with(uintptr_t *out, int max, uintptr_t context, uintptr_t return_address) {
     if (max <= 0) return 0;
     int count = 0;
     out[count++] = return_address;
-    if (!plausible_pointer(context)) return count;
-    uintptr_t words[2];
-    if (!read_two_words_safely(context, words)) return count;
-    while (count < max) {
-        uintptr_t parent = words[0], resume = words[1];
-        if (!plausible_pointer(parent) || !hotpath_is_code_address(resume)) break;
-        out[count++] = resume;
-        // The first context was read safely and held a real resume point: it is a real
-        // context, and real contexts link to real contexts.
-        words[0] = ((const uintptr_t *)parent)[0];
-        words[1] = ((const uintptr_t *)parent)[1];
-    }
-    return count;
+    return count + follow_async_contexts(out + count, max - count, context, 1);
 }
 
 // Entry: r14 still holds the calling async function's context; [rsp] is the return address.
@@ -159,20 +171,74 @@ __attribute__((naked)) int hotpath_capture_async_callers(uintptr_t *out, int max
         "jmp hotpath_capture_async_callers_with\n\t");
 }
 
-__attribute__((noinline)) int hotpath_capture_frames(uintptr_t *out, int max) {
-    const uintptr_t *frame = (const uintptr_t *)__builtin_frame_address(0);
+// Return addresses inside these runtime functions mark the bottom of an async job: the frame
+// they return from belongs to the async function the executor is running.
+static uintptr_t job_start[2], job_end[2];
+static pthread_once_t job_once = PTHREAD_ONCE_INIT;
+
+static void find_job_functions(void) {
+    const char *names[2] = {"swift_job_run", "_ZN5swift34runJobInEstablishedExecutorContextEPNS_3JobE"};
+    for (int i = 0; i < 2; i++) {
+        void *address = dlsym(RTLD_DEFAULT, names[i]);
+        Dl_info info;
+        const ElfW(Sym) *symbol = NULL;
+        if (address && dladdr1(address, &info, (void **)&symbol, RTLD_DL_SYMENT) && symbol) {
+            job_start[i] = (uintptr_t)address;
+            job_end[i] = (uintptr_t)address + (symbol->st_size ? symbol->st_size : 1);
+        }
+    }
+}
+
+static int is_job_run(uintptr_t address) {
+    pthread_once(&job_once, find_job_functions);
+    for (int i = 0; i < 2; i++) {
+        if (address >= job_start[i] && address < job_end[i]) return 1;
+    }
+    return 0;
+}
+
+// Inlined into each entry point, so the walk starts at that entry's own frame and the first
+// address written is its caller.
+static inline __attribute__((always_inline)) int capture_frames(const uintptr_t *frame, uintptr_t *out, int max, int *async_from) {
     int count = 0;
+    const uintptr_t *previous = 0;
     while (frame && count < max) {
         uintptr_t next = frame[0];
         uintptr_t return_address = frame[1];
+        if (is_job_run(return_address)) {
+            // The executor runs the task's current async function: the frame just above the
+            // runtime's (or this one, when the runtime's helper was inlined). Its return address
+            // leads into the runtime, but its async context, which Swift stores just below the
+            // frame record, leads to the async functions that awaited it. Synchronous code
+            // called from a task (an EventLoopFuture chain started by an await) is so traced
+            // back to the app's line.
+            const uintptr_t *candidates[2] = {frame, previous};
+            for (int i = 0; i < 2; i++) {
+                if (!candidates[i]) continue;
+                int found = follow_async_contexts(out + count, max - count, candidates[i][-1], 3);
+                // One hop could be any pointer next to a code address; a chain is a chain.
+                if (found > 1) {
+                    if (async_from) *async_from = count;
+                    return count + found;
+                }
+            }
+        }
         if (!hotpath_is_code_address(return_address)) break;
         out[count++] = return_address;
         // Frames grow towards higher addresses; a frame larger than 1 MiB is not a frame.
-        next &= ~(1ULL << 60);  // the async-frame marker bit
         if (next <= (uintptr_t)frame || next - (uintptr_t)frame > (1u << 20) || (next & 7)) break;
+        previous = frame;
         frame = (const uintptr_t *)next;
     }
     return count;
+}
+
+__attribute__((noinline)) int hotpath_capture_frames(uintptr_t *out, int max) {
+    return capture_frames((const uintptr_t *)__builtin_frame_address(0), out, max, 0);
+}
+
+__attribute__((noinline)) int hotpath_capture_caller_frames(uintptr_t *out, int max, int *async_from) {
+    return capture_frames((const uintptr_t *)__builtin_frame_address(0), out, max, async_from);
 }
 
 #else
@@ -185,6 +251,7 @@ void hotpath_refresh_code_ranges(void) {}
 int hotpath_is_code_address(uintptr_t address) { (void)address; return 0; }
 int hotpath_capture_async_callers(uintptr_t *out, int max) { (void)out; (void)max; return 0; }
 int hotpath_capture_frames(uintptr_t *out, int max) { (void)out; (void)max; return 0; }
+int hotpath_capture_caller_frames(uintptr_t *out, int max, int *async_from) { (void)out; (void)max; (void)async_from; return 0; }
 
 #endif
 

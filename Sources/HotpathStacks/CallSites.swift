@@ -19,8 +19,9 @@ import Synchronization
 public final class CallSites: Sendable {
     public static let shared = CallSites()
 
-    /// Frames captured per call; the app's frame is usually within the first dozen.
-    public static let depth = 24
+    /// Frames captured per call: an ORM query reaches the app past some twenty frames of
+    /// async library code (FluentKit's query builder, its tracing span, task-locals).
+    public static let depth = 48
 
     private let symbolicator: Symbolicator
     /// Named (or being named) stacks by id; bounded, cleared when full.
@@ -55,13 +56,16 @@ public final class CallSites: Sendable {
         }
     }
 
-    /// The app's frames on the calling thread's own stack (synchronous callers).
+    /// The app's frames on the calling thread's own stack (synchronous callers) and, when that
+    /// stack runs in a task, the async functions that awaited it: the line of an `await` that
+    /// started an EventLoopFuture chain (FluentKit's relations, SQLKit's futures).
     @inline(never)
     public func caller() -> CallSite? {
         withUnsafeTemporaryAllocation(of: UInt.self, capacity: Self.depth) { buffer in
-            let count = Int(hotpath_capture_frames(buffer.baseAddress, Int32(Self.depth)))
+            var asyncFrom: Int32 = -1
+            let count = Int(hotpath_capture_caller_frames(buffer.baseAddress, Int32(Self.depth), &asyncFrom))
             guard count > 0 else { return nil }
-            return site(UnsafeBufferPointer(rebasing: buffer[..<count]), asyncFrom: count)
+            return site(UnsafeBufferPointer(rebasing: buffer[..<count]), asyncFrom: asyncFrom >= 0 ? Int(asyncFrom) : count)
         }
     }
 

@@ -10,7 +10,7 @@ import Testing
 /// what it recorded.
 @Suite("SQLKit capture on SQLite", .serialized)
 struct HotpathSQLDatabaseTests {
-    /// 20 users, 100 orders, a 40-column products table.
+    /// 20 users, 100 orders, a 40-column products table of 30 rows.
     static func withShop<T>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
         let connection = try await SQLiteConnection.open(storage: .memory)
         do {
@@ -35,7 +35,7 @@ struct HotpathSQLDatabaseTests {
         for id in 1...100 {
             try await raw.insert(into: "orders").columns("id", "user_id", "total").values(SQLBind(id), SQLBind(id % 20 + 1), SQLBind(id * 10)).run()
         }
-        try await raw.insert(into: "products").columns("id").values(SQLBind(1)).run()
+        for id in 1...30 { try await raw.insert(into: "products").columns("id").values(SQLBind(id)).run() }
         return try await body(HotpathSQLDatabase(raw))
     }
 

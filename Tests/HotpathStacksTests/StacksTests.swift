@@ -101,6 +101,30 @@ struct StacksTests {
         return await LibraryLikeCapture.capture()
     }
 
+    /// Synchronous library code run by an async app function (an EventLoopFuture chain started
+    /// by an await, as FluentKit's relations do): the walk goes on through the async callers.
+    @Test func synchronousCaptureInATaskReachesTheAsyncCallers() async throws {
+        let site = try #require(await Self.asyncOuter())
+        await CallSites.shared.idle()
+        #expect(!site.isPending)
+        #expect(site.frames.contains { $0.function?.contains("asyncMiddle") == true }, "\(site.chain(limit: 8))")
+        #expect(site.frames.contains { $0.function?.contains("asyncOuter") == true }, "\(site.chain(limit: 8))")
+    }
+
+    @inline(never) static func asyncOuter() async -> CallSite? {
+        try? await Task.sleep(for: .milliseconds(1))
+        return await asyncMiddle()
+    }
+
+    @inline(never) static func asyncMiddle() async -> CallSite? {
+        try? await Task.sleep(for: .milliseconds(1))
+        return syncLibraryWork()
+    }
+
+    @inline(never) static func syncLibraryWork() -> CallSite? {
+        CallSites.shared.caller()
+    }
+
     /// A pending call site names itself in every copy once its stack is named; the exact line
     /// of the direct caller stays first.
     @Test func pendingCallSitesResolveInPlace() {

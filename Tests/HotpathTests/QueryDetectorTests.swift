@@ -15,6 +15,8 @@ struct QueryDetectorTests {
         var site: Int? = nil
         var readsAllColumns: Bool? = nil
         var model: String? = nil
+        var rows: Int? = 50
+        var operation: QueryOperation? = nil
     }
 
     static func site(_ line: Int) -> CallSite { CallSite(fileID: "Shop/OrderController.swift", line: line) }
@@ -26,8 +28,8 @@ struct QueryDetectorTests {
         var clock = active.startedAt
         for query in queries {
             let detail = QueryDetail(
-                sql: query.sql, bindIdentity: query.binds.map { BindIdentity(texts: $0) }, columns: query.columns, model: query.model,
-                readsAllColumns: query.readsAllColumns
+                sql: query.sql, bindIdentity: query.binds.map { BindIdentity(texts: $0) }, rows: query.rows, columns: query.columns,
+                operation: query.operation, model: query.model, readsAllColumns: query.readsAllColumns
             )
             active.recordQuery(detail, from: clock, to: clock + query.duration, callSite: query.site.map(site))
             clock += query.duration
@@ -135,6 +137,24 @@ struct QueryDetectorTests {
         #expect(evidence.columnCount == 40 && evidence.selectsStar && evidence.table == "products")
         #expect(finding.fix.snippets.first?.code == "SELECT col1, col2, col3 FROM products …")
         #expect(findings.filter { $0.kind == .selectStar }.count == 1, "5 columns is fine")
+        // One wide row, looked up by its key, is not worth narrowing.
+        let one = Self.findings([Query(sql: "SELECT * FROM products WHERE id = $1", binds: ["1"], columns: wide, duration: 2 * Self.ms, rows: 1)])
+        #expect(!one.contains { $0.kind == .selectStar })
+    }
+
+    /// A count per item is not a relation loaded row by row: no N+1 (eager loading would not
+    /// help), but many small queries when they are most of the request.
+    @Test func anAggregatePerItemIsManySmallQueriesNotAnNPlusOne() throws {
+        let counts = (0..<12).map { index in
+            Query(sql: "SELECT count(\"authors\".\"id\") AS \"aggregate\" FROM \"authors\" WHERE \"authors\".\"country\" = $1", binds: ["country \(index)"], duration: Self.ms, rows: 1, operation: .aggregate)
+        }
+        let kinds = Self.findings(counts).map(\.kind)
+        #expect(kinds == [.manySmallQueries], "\(kinds)")
+        // The same reads one by one are an N+1.
+        let reads = (0..<12).map { index in
+            Query(sql: "SELECT * FROM authors WHERE id = $1", binds: ["\(index)"], duration: Self.ms, rows: 1)
+        }
+        #expect(Self.findings(reads).map(\.kind) == [.nPlusOne])
     }
 
     /// An ORM never writes `*`: it names every field. Reading all of a wide model is loading too

@@ -16,6 +16,11 @@ int hotpath_capture_async_callers(uintptr_t *out, int max);
 /// caller of this function first; returns how many were written.
 int hotpath_capture_frames(uintptr_t *out, int max);
 
+/// As `hotpath_capture_frames`, and where the walk reaches an async function's frame it goes
+/// on through that function's chain of async callers (resume points). `async_from`, when not
+/// NULL, gets the index of the first resume point; it is left alone when there is none.
+int hotpath_capture_caller_frames(uintptr_t *out, int max, int *async_from);
+
 /// Re-reads the ranges of executable code of the loaded images (after dlopen).
 void hotpath_refresh_code_ranges(void);
 

@@ -93,6 +93,11 @@ public struct NPlusOneEvidence: Sendable, Codable, Equatable {
 public struct RelationName: Sendable, Codable, Equatable, Hashable {
     public var model: String
     public var property: String
+
+    public init(model: String, property: String) {
+        self.model = model
+        self.property = property
+    }
 }
 
 /// A statement run again with exactly the same parameters.

@@ -38,6 +38,9 @@ public struct QueryDetector: RequestDetector {
 
     func nPlusOne(_ shape: SQLFingerprint, _ group: [Query], _ thresholds: QueryThresholds) -> Finding? {
         guard group.count >= thresholds.nPlusOneMinimumCount, shape.text.hasPrefix("select") || shape.text.hasPrefix("with") else { return nil }
+        // A count or sum per item is not a relation loaded row by row: eager loading does not
+        // apply, one GROUP BY does (the many-small-queries finding says so).
+        guard !group.contains(where: { ($0.detail.operation ?? QueryOperation(sql: shape.text)) == .aggregate }) else { return nil }
         let distinct = Set(group.map(Self.parameterIdentity)).count
         guard distinct >= thresholds.nPlusOneMinimumCount else { return nil }
         let total = group.reduce(UInt64(0)) { $0 &+ $1.duration }
@@ -47,7 +50,8 @@ public struct QueryDetector: RequestDetector {
         let table = sample.table ?? Self.table(in: shape.text)
         let evidence = NPlusOneEvidence(
             statement: shape.text, runs: group.count, distinctParameterSets: distinct, totalNanoseconds: total,
-            filteredColumn: column, table: table, model: sample.model
+            filteredColumn: column, table: table, model: sample.model,
+            relation: group.compactMap(\.detail.relation).first
         )
         return Finding(
             evidence: .nPlusOne(evidence), fix: FixAdvice.eagerLoad(evidence),
@@ -141,7 +145,9 @@ public struct QueryDetector: RequestDetector {
         let selectsStar = Self.isSelectStar(shape.text)
         guard let sample = group.first(where: { $0.detail.columns != nil }), let columns = sample.detail.columns,
             columns.count >= thresholds.selectStarMinimumColumns,
-            selectsStar || sample.detail.readsAllColumns == true
+            selectsStar || sample.detail.readsAllColumns == true,
+            // One wide row (a lookup by key) costs nothing worth changing code for.
+            group.map({ $0.detail.rows ?? 0 }).max() ?? 0 >= thresholds.selectStarMinimumRows
         else { return nil }
         let total = group.reduce(UInt64(0)) { $0 &+ $1.duration }
         let evidence = LoadingTooMuchEvidence(

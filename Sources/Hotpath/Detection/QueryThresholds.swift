@@ -15,6 +15,9 @@ public struct QueryThresholds: Sendable {
     public var slowQueryNanoseconds: UInt64 = 100_000_000
     /// Loading too much: every column of a table (or every field of a model) this wide or wider.
     public var selectStarMinimumColumns = 15
+    /// …read in at least this many rows by one statement: a single wide row (a lookup by key)
+    /// is not worth narrowing.
+    public var selectStarMinimumRows = 20
 
     public init() {}
 }

@@ -27,6 +27,9 @@ public struct QueryDetail: Sendable, Codable, Equatable {
     /// Whether it reads every column of its table or every field of its model: set by adapters
     /// that know (an ORM loading whole models); nil otherwise (a literal `*` is then the sign).
     public var readsAllColumns: Bool?
+    /// The ORM relation this statement loads (`Book.$author` for a parent read by id), when the
+    /// adapter knows the app's models and exactly one relation fits.
+    public var relation: RelationName?
     public var failed: Bool
 
     public init(

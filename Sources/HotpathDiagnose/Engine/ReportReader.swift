@@ -90,20 +90,24 @@ struct ReportReader: Sendable {
         }
         guard let location else { return .notTaken(reason: "the server's profiler stayed busy with another profile") }
         // The server symbolicates after answering: its profile answers 503 until it is ready.
+        let symbolicating = "the server was still symbolicating the profile after \(DurationText.format(limit))"
+        var sawSymbolicating = false
         while true {
             let response: HTTPFetch.Response
             do {
                 response = try await HTTPFetch.get(base + location + ".json", headers: tokenHeader, timeout: min(timeout, remaining()), insecure: insecure)
             } catch {
+                // The last look ran out of time while the server was still at it: that is the reason.
+                if sawSymbolicating, ContinuousClock.now >= deadline - .milliseconds(50) { return .notTaken(reason: symbolicating) }
                 return .notTaken(reason: "reading the profile at \(location) failed: \(error.message)")
             }
-            if response.status == 503, ContinuousClock.now + .milliseconds(250) < deadline {
+            if response.status == 503 { sawSymbolicating = true }
+            // Another look only if it leaves that look time to be answered (a busy server).
+            if response.status == 503, ContinuousClock.now + .milliseconds(500) < deadline {
                 try? await Task.sleep(for: .milliseconds(250))
                 continue
             }
-            if response.status == 503 {
-                return .notTaken(reason: "the server was still symbolicating the profile after \(DurationText.format(limit))")
-            }
+            if response.status == 503 { return .notTaken(reason: symbolicating) }
             guard response.status == 200 else { return .notTaken(reason: "\(location).json answered \(response.status)") }
             guard let profile = try? ProfileJSON.decode(response.body) else {
                 return .notTaken(reason: "\(location).json is not a Hotpath profile")

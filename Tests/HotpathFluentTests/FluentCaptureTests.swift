@@ -1,0 +1,155 @@
+import Fluent
+import Foundation
+import Hotpath
+import HotpathLoad
+import HotpathStacks
+import HotpathTestSupport
+import Testing
+import Vapor
+
+/// A Vapor + Fluent app Hotpath was not written for, on SQLite with 20,000 books, served on a
+/// real socket: every Fluent query recorded in one line of wiring, the planted problems found
+/// with Fluent's fixes, their twins clean.
+@Suite("Fluent capture on a Vapor app", .serialized)
+struct FluentCaptureTests {
+    /// Served one test at a time with the other heavy tests: the detectors judge time, and a
+    /// starved debug build would make every query look slow.
+    static func withLibrary<T: Sendable>(models: Bool = true, _ body: @escaping @Sendable (String, Recorder) async throws -> T) async throws -> T {
+        try await HeavyTests.oneAtATime { try await Self.serveLibrary(models: models, body) }
+    }
+
+    static func serveLibrary<T>(models: Bool, _ body: (String, Recorder) async throws -> T) async throws -> T {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("library-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let recorder = Recorder()
+        let app = try await Application.make(.testing)
+        app.logger.logLevel = .warning
+        do {
+            try await LibraryApp.configure(app, database: folder.appendingPathComponent("library.sqlite").path, recorder: recorder, models: models)
+            app.http.server.configuration.hostname = "127.0.0.1"
+            app.http.server.configuration.port = 0
+            try app.server.start()
+            guard let port = app.http.server.shared.localAddress?.port else { throw Abort(.internalServerError, reason: "no port") }
+            let result = try await body("http://127.0.0.1:\(port)", recorder)
+            await app.server.shutdown()
+            try await app.asyncShutdown()
+            return result
+        } catch {
+            await app.server.shutdown()
+            try? await app.asyncShutdown()
+            throw error
+        }
+    }
+
+    static func visit(_ base: String, _ path: String, times: Int = 3) async throws {
+        for _ in 0..<times {
+            let response = try await HTTPFetch.get(base + path, timeout: .seconds(30))
+            #expect(response.status == 200, "\(path)")
+        }
+    }
+
+    /// The report once every call site has its name.
+    static func namedReport(_ recorder: Recorder) async -> RecorderReport {
+        for _ in 0..<100 {
+            await CallSites.shared.idle()
+            let report = recorder.report()
+            if report.pendingNames == 0 { return report }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return recorder.report()
+    }
+
+    @Test func everyPlantedProblemIsFoundWithFluentsFixAndEveryTwinIsClean() async throws {
+        let report = try await Self.withLibrary { base, recorder in
+            // Migrations ran through the wrapped database before any request: not traffic.
+            #expect(recorder.report().routes.isEmpty)
+            for route in LibraryApp.routes { try await Self.visit(base, route.path) }
+            return await Self.namedReport(recorder)
+        }
+        #expect(report.manifest.queries.installed && report.manifest.queries.adapters.contains("HotpathFluent"))
+        for planted in LibraryApp.routes {
+            let route = try #require(report.routes.first { $0.route == planted.route }, "\(planted.route) in \(report.routes.map(\.route))")
+            let kinds = route.findings.map(\.kind)
+            if let kind = planted.planted {
+                #expect(kinds == [kind], "\(planted.route): \(route.findings.map(\.subject))")
+            } else {
+                #expect(kinds.isEmpty, "clean \(planted.route) has \(route.findings.map(\.subject))")
+            }
+        }
+
+        // The N+1: the relation named, Fluent's fix, the app's line that called $author.get.
+        let nPlusOne = try #require(report.routes.first { $0.route == "/books/recent/authors" }?.findings.first { $0.kind == .nPlusOne })
+        guard case .nPlusOne(let evidence) = nPlusOne.evidence else { Issue.record("\(nPlusOne.evidence)"); return }
+        #expect(evidence.relation == RelationName(model: "Book", property: "author"))
+        #expect(evidence.table == "authors")
+        #expect(evidence.model == "Author")
+        #expect(evidence.runs == 40)
+        let fluent = try #require(nPlusOne.fix.variant(for: .fluent))
+        #expect(fluent.snippets.contains { $0.code.contains(".with(\\.$author)") }, "\(fluent)")
+        // `$author.get(on:)` loads through a task of its own (EventLoopPromise.completeWithTask):
+        // no stack reaches the app's line from there, and no wrong line is named instead.
+        if let site = nPlusOne.callSite?.innermost {
+            #expect(site.file?.hasSuffix("LibraryApp.swift") == true && site.line == Self.line(of: "let author = try await book.$author.get(on: req.db)", in: "LibraryApp.swift"), "\(site)")
+        }
+
+        // Loading too much: every field of a 26-field model, by count (Fluent never writes `*`).
+        let wide = try #require(report.routes.first { $0.route == "/books/titles" }?.findings.first { $0.kind == .selectStar })
+        guard case .selectStar(let loading) = wide.evidence else { Issue.record("\(wide.evidence)"); return }
+        #expect(loading.columnCount == 26)
+        #expect(!loading.selectsStar)
+        #expect(loading.model == "Book")
+        #expect(wide.fix.variant(for: .fluent)?.summary.contains("Book") == true)
+        // Through FluentKit's async query builder and its tracing span, the app's own line.
+        let wideSite = try #require(wide.callSite?.innermost, "\(wide.callSite?.chain() ?? "none")")
+        #expect(wideSite.file?.hasSuffix("LibraryApp.swift") == true, "\(wideSite)")
+        #expect(wideSite.line == Self.line(of: "let books = try await Book.query(on: req.db).sort(\\.$id).limit(60).all()", in: "LibraryApp.swift"), "\(wideSite)")
+
+        // The statements as the driver ran them, with what Fluent knows.
+        let titles = try #require(report.routes.first { $0.route == "/books/titles" }?.slowest.first)
+        let select = try #require(titles.events.compactMap(\.detail.query).first)
+        #expect(select.sql.hasPrefix("SELECT \"books\".\"id\" AS \"books_id\""), "\(select.sql)")
+        #expect(select.sql.utf8.count > 1_000 && !select.sqlTruncated)
+        #expect(select.operation == .read && select.table == "books" && select.model == "Book" && select.system == "sqlite")
+        #expect(select.readsAllColumns == true && select.rows == 60)
+        let stats = try #require(report.routes.first { $0.route == "/stats" }?.slowest.first)
+        #expect(stats.events.compactMap(\.detail.query).allSatisfy { $0.operation == .aggregate && $0.model == "Author" })
+        #expect(stats.queries == 12)
+        // Raw SQL through `req.db as! any SQLDatabase` is recorded too.
+        let grouped = try #require(report.routes.first { $0.route == "/stats-grouped" }?.slowest.first)
+        #expect(grouped.events.compactMap(\.detail.query).map(\.sql).first?.hasPrefix("SELECT country, count(*)") == true)
+        // A failing query is recorded as failed; the app's own handling is unchanged (200 above).
+        let ghosts = try #require(report.routes.first { $0.route == "/ghosts" }?.slowest.first)
+        #expect(ghosts.events.compactMap(\.detail.query).map(\.failed) == [true])
+        #expect(ghosts.status == 200)
+    }
+
+    /// Without the models, the table still tells: the N+1 names `authors`, and the wide read is
+    /// known by the table's width, asked of the database.
+    @Test func withoutTheModelsTheTablesStillTell() async throws {
+        let report = try await Self.withLibrary(models: false) { base, recorder in
+            // The first look at a table asks its width in the background; later requests know it.
+            try await Self.visit(base, "/books/titles", times: 1)
+            try await Task.sleep(for: .milliseconds(300))
+            for route in LibraryApp.routes { try await Self.visit(base, route.path) }
+            return await Self.namedReport(recorder)
+        }
+        let nPlusOne = try #require(report.routes.first { $0.route == "/books/recent/authors" }?.findings.first { $0.kind == .nPlusOne })
+        guard case .nPlusOne(let evidence) = nPlusOne.evidence else { Issue.record("\(nPlusOne.evidence)"); return }
+        #expect(evidence.relation == nil && evidence.table == "authors")
+        let titles = try #require(report.routes.first { $0.route == "/books/titles" })
+        #expect(titles.findings.map(\.kind) == [.selectStar], "\(titles.findings.map(\.subject))")
+        let lean = try #require(report.routes.first { $0.route == "/books/titles-lean" })
+        #expect(lean.findings.isEmpty)
+    }
+
+    /// The line of `text` in one of this target's files, for call-site checks that survive edits.
+    static func line(of text: String, in file: String) -> Int? {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(file).path
+        guard let source = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        for (index, line) in source.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where line.contains(text) {
+            return index + 1
+        }
+        return nil
+    }
+}
