@@ -290,7 +290,10 @@ let package = Package(
                 "HotpathProfiler",
                 "HotpathWatchdog",
                 "HotpathSQL",
+                "HotpathFluent",
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "FluentKit", package: "fluent-kit"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
             ],
             path: "Benchmarks/Harness"
         ),

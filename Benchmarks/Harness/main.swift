@@ -48,10 +48,12 @@ case "workload":
     ProfilerBenchmark.workload(seconds: Double(arguments.dropFirst().first ?? "10") ?? 10)
 case "sql":
     try await SQLCaptureBenchmark.run()
+case "fluent":
+    try await FluentCaptureBenchmark.run()
 case "http":
     HTTPCaptureBenchmark.run()
 default:
-    print("usage: hotpath-bench hello PORT on|off|on-no-header|noop | hotpath-bench recorder | hotpath-bench sql | hotpath-bench http | hotpath-bench profiler | profile-tree [S] | workload [S]")
+    print("usage: hotpath-bench hello PORT on|off|on-no-header|noop | hotpath-bench recorder | hotpath-bench sql | hotpath-bench fluent | hotpath-bench http | hotpath-bench profiler | profile-tree [S] | workload [S]")
     exit(2)
 }
 

@@ -1,5 +1,8 @@
 import FluentKit
 import Hotpath
+import HotpathSQL
+import SQLKit
+import Synchronization
 
 extension DatabaseConfigurationFactory {
     /// Any Fluent database, with every query Fluent runs while serving a request recorded on
@@ -21,17 +24,24 @@ extension DatabaseConfigurationFactory {
     ///     relation (`Book.$author`) instead of the table, and "loading too much" knows a model's
     ///     fields without asking the database.
     ///   - recorder: when given, the report says Fluent capture is installed before a query ran.
+    ///   - explain: give `recorder` an EXPLAIN advisor on a pooled connection of this database
+    ///     (SQLite), so a scan behind a slow or repeated statement becomes a missing-index finding
+    ///     with the migration that adds it. Needs `recorder`; other databases are not explained
+    ///     this way (the report's manifest says so).
     ///   - capturesCallSites: walk the stack (and the async callers) for the app's line (default true).
     public static func hotpath(
         _ base: DatabaseConfigurationFactory,
         models: [any Model.Type] = [],
         recorder: Recorder? = nil,
+        explain: Bool = false,
         capturesCallSites: Bool = true
     ) -> DatabaseConfigurationFactory {
         let catalog = FluentModelCatalog(models)
         return DatabaseConfigurationFactory {
             let configuration = base.make()
-            let capture = FluentCaptureSettings(catalog: catalog, capturesCallSites: capturesCallSites)
+            let capture = FluentCaptureSettings(
+                catalog: catalog, capturesCallSites: capturesCallSites, explainFor: explain ? recorder : nil
+            )
             recorder?.declare(.queries(adapter: "HotpathFluent"))
             return HotpathDatabaseConfiguration(base: configuration, settings: capture)
         }
@@ -44,10 +54,24 @@ final class FluentCaptureSettings: Sendable {
     let catalog: FluentModelCatalog
     let tableWidths = TableWidths()
     let capturesCallSites: Bool
+    /// The recorder to give an EXPLAIN advisor, once the first database is made.
+    private let explainFor: Recorder?
+    private let explainAttached = Atomic<Bool>(false)
 
-    init(catalog: FluentModelCatalog, capturesCallSites: Bool) {
+    init(catalog: FluentModelCatalog, capturesCallSites: Bool, explainFor: Recorder?) {
         self.catalog = catalog
         self.capturesCallSites = capturesCallSites
+        self.explainFor = explainFor
+    }
+
+    /// Attaches the advisor, on the driver's own database (pooled, never a request's wrapper:
+    /// what it runs is not recorded), the first time a database is made.
+    func attachExplainAdvisor(using database: any Database) {
+        guard let recorder = explainFor, !explainAttached.load(ordering: .relaxed),
+            let sql = database as? any SQLDatabase, sql.dialect.name == "sqlite",
+            !explainAttached.exchange(true, ordering: .relaxed)
+        else { return }
+        recorder.attach(planAdvisor: SQLiteExplainAdvisor(database: sql))
     }
 }
 
@@ -71,7 +95,9 @@ struct HotpathDatabaseDriver: DatabaseDriver {
     let settings: FluentCaptureSettings
 
     func makeDatabase(with context: DatabaseContext) -> any Database {
-        recording(base.makeDatabase(with: context), settings: settings)
+        let database = base.makeDatabase(with: context)
+        settings.attachExplainAdvisor(using: database)
+        return recording(database, settings: settings)
     }
 
     func shutdown() {

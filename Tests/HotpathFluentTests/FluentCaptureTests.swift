@@ -14,15 +14,20 @@ import Vapor
 struct FluentCaptureTests {
     /// Served one test at a time with the other heavy tests: the detectors judge time, and a
     /// starved debug build would make every query look slow.
-    static func withLibrary<T: Sendable>(models: Bool = true, _ body: @escaping @Sendable (String, Recorder) async throws -> T) async throws -> T {
+    static func withLibrary<T: Sendable>(models: Bool = true, _ body: @escaping @Sendable (String, Recorder, Application) async throws -> T) async throws -> T {
         try await HeavyTests.oneAtATime { try await Self.serveLibrary(models: models, body) }
     }
 
-    static func serveLibrary<T>(models: Bool, _ body: (String, Recorder) async throws -> T) async throws -> T {
+    static func serveLibrary<T>(models: Bool, _ body: (String, Recorder, Application) async throws -> T) async throws -> T {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("library-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let recorder = Recorder()
+        // Every statement shape is explained once (the default waits for a slow or repeated one),
+        // and again at once after a migration: the test must not depend on how fast a scan is.
+        var review = QueryPlanReview.Configuration()
+        review.slowNanoseconds = 0
+        review.minimumInterval = .zero
+        let recorder = Recorder(configuration: .init(planReview: review))
         let app = try await Application.make(.testing)
         app.logger.logLevel = .warning
         do {
@@ -31,7 +36,7 @@ struct FluentCaptureTests {
             app.http.server.configuration.port = 0
             try app.server.start()
             guard let port = app.http.server.shared.localAddress?.port else { throw Abort(.internalServerError, reason: "no port") }
-            let result = try await body("http://127.0.0.1:\(port)", recorder)
+            let result = try await body("http://127.0.0.1:\(port)", recorder, app)
             await app.server.shutdown()
             try await app.asyncShutdown()
             return result
@@ -61,11 +66,25 @@ struct FluentCaptureTests {
     }
 
     @Test func everyPlantedProblemIsFoundWithFluentsFixAndEveryTwinIsClean() async throws {
-        let report = try await Self.withLibrary { base, recorder in
+        let (report, afterIndex) = try await Self.withLibrary { base, recorder, app in
             // Migrations ran through the wrapped database before any request: not traffic.
             #expect(recorder.report().routes.isEmpty)
             for route in LibraryApp.routes { try await Self.visit(base, route.path) }
-            return await Self.namedReport(recorder)
+            // The first visit to a shape queues its EXPLAIN; later visits carry the advice.
+            await Self.waitForAdvice(recorder)
+            for route in LibraryApp.routes { try await Self.visit(base, route.path) }
+            let report = await Self.namedReport(recorder)
+            // The fix applied (the migration the finding proposes), measured again from scratch.
+            app.migrations.add(AddBooksIsbnIndex())
+            try await app.autoMigrate()
+            recorder.reset()
+            for _ in 0..<2 {
+                try await Self.visit(base, "/books/isbn/isbn-1012345")
+                await Self.waitForAdvice(recorder)
+            }
+            recorder.reset()
+            try await Self.visit(base, "/books/isbn/isbn-1012345")
+            return (report, await Self.namedReport(recorder))
         }
         #expect(report.manifest.queries.installed && report.manifest.queries.adapters.contains("HotpathFluent"))
         for planted in LibraryApp.routes {
@@ -93,6 +112,16 @@ struct FluentCaptureTests {
             #expect(site.file?.hasSuffix("LibraryApp.swift") == true && site.line == Self.line(of: "let author = try await book.$author.get(on: req.db)", in: "LibraryApp.swift"), "\(site)")
         }
 
+        // The missing index: found by the EXPLAIN advisor wired in the same line, with the
+        // migration that adds it; gone once it ran.
+        let scan = try #require(report.routes.first { $0.route == "/books/isbn/:isbn" }?.findings.first { $0.kind == .missingIndex })
+        let migration = try #require(scan.fix.variant(for: .fluent)?.snippets.first?.code)
+        #expect(migration.contains("AsyncMigration") && migration.contains(".on(\"books\").column(\"isbn\")"), "\(migration)")
+        #expect(scan.fix.snippets.first?.code.contains("CREATE INDEX") == true)
+        #expect(report.manifest.explainAdvisor != nil)
+        let fixed = try #require(afterIndex.routes.first { $0.route == "/books/isbn/:isbn" })
+        #expect(fixed.findings.isEmpty, "after the index: \(fixed.findings.map(\.subject))")
+
         // Loading too much: every field of a 26-field model, by count (Fluent never writes `*`).
         let wide = try #require(report.routes.first { $0.route == "/books/titles" }?.findings.first { $0.kind == .selectStar })
         guard case .selectStar(let loading) = wide.evidence else { Issue.record("\(wide.evidence)"); return }
@@ -117,7 +146,7 @@ struct FluentCaptureTests {
         #expect(stats.queries == 12)
         // Raw SQL through `req.db as! any SQLDatabase` is recorded too.
         let grouped = try #require(report.routes.first { $0.route == "/stats-grouped" }?.slowest.first)
-        #expect(grouped.events.compactMap(\.detail.query).map(\.sql).first?.hasPrefix("SELECT country, count(*)") == true)
+        #expect(grouped.events.compactMap(\.detail.query).map(\.sql).first?.hasPrefix("SELECT (id - 1) / 40 AS block") == true)
         // A failing query is recorded as failed; the app's own handling is unchanged (200 above).
         let ghosts = try #require(report.routes.first { $0.route == "/ghosts" }?.slowest.first)
         #expect(ghosts.events.compactMap(\.detail.query).map(\.failed) == [true])
@@ -127,7 +156,7 @@ struct FluentCaptureTests {
     /// Without the models, the table still tells: the N+1 names `authors`, and the wide read is
     /// known by the table's width, asked of the database.
     @Test func withoutTheModelsTheTablesStillTell() async throws {
-        let report = try await Self.withLibrary(models: false) { base, recorder in
+        let report = try await Self.withLibrary(models: false) { base, recorder, _ in
             // The first look at a table asks its width in the background; later requests know it.
             try await Self.visit(base, "/books/titles", times: 1)
             try await Task.sleep(for: .milliseconds(300))
@@ -141,6 +170,11 @@ struct FluentCaptureTests {
         #expect(titles.findings.map(\.kind) == [.selectStar], "\(titles.findings.map(\.subject))")
         let lean = try #require(report.routes.first { $0.route == "/books/titles-lean" })
         #expect(lean.findings.isEmpty)
+    }
+
+    /// Waits until the plan review has looked at what was queued.
+    static func waitForAdvice(_ recorder: Recorder) async {
+        await recorder.planReview?.idle()
     }
 
     /// The line of `text` in one of this target's files, for call-site checks that survive edits.

@@ -111,3 +111,14 @@ struct SeedCatalogue: AsyncMigration {
 
     func revert(on database: any Database) async throws {}
 }
+
+/// The fix the missing-index finding proposes, as the app would add it.
+struct AddBooksIsbnIndex: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await (database as! any SQLDatabase).create(index: "books_isbn_idx").on("books").column("isbn").run()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await (database as! any SQLDatabase).drop(index: "books_isbn_idx").run()
+    }
+}

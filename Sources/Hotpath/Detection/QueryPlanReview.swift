@@ -24,6 +24,8 @@ public final class QueryPlanReview: Sendable {
     }
 
     private let advisor: any QueryPlanAdvisor
+    /// The advisor's name, for the report's manifest.
+    public var advisorName: String { advisor.name }
     private let configuration: Configuration
     private let interval: UInt64
     private let state = Mutex(State())

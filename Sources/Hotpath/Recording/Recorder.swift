@@ -76,8 +76,10 @@ public final class Recorder: Sendable {
     }
 
     public let configuration: Configuration
-    /// The EXPLAIN queue, when a plan advisor is configured.
-    public let planReview: QueryPlanReview?
+    /// The EXPLAIN queue, when a plan advisor is configured or attached.
+    public var planReview: QueryPlanReview? { configuredReview ?? attachedReview.load() }
+    private let configuredReview: QueryPlanReview?
+    private let attachedReview = AtomicLazyReference<QueryPlanReview>()
     let startedAt: UInt64
     private let store: Mutex<Store>
     private let shapes = ShapeCache()
@@ -110,9 +112,23 @@ public final class Recorder: Sendable {
         var route: String
     }
 
+    /// Gives the recorder a plan advisor after it was made: for adapters that open the
+    /// advisor's connection themselves, later (HotpathFluent's `explain: true`). The first one
+    /// attached stays; false when the recorder already has one.
+    ///
+    /// ```swift
+    /// recorder.attach(planAdvisor: SQLiteExplainAdvisor(database: ownConnection.sql()))
+    /// ```
+    @discardableResult
+    public func attach(planAdvisor: any QueryPlanAdvisor) -> Bool {
+        guard configuredReview == nil, attachedReview.load() == nil else { return false }
+        let review = QueryPlanReview(advisor: planAdvisor, configuration: configuration.planReview)
+        return attachedReview.storeIfNil(review) === review
+    }
+
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
-        self.planReview = configuration.planAdvisor.map { QueryPlanReview(advisor: $0, configuration: configuration.planReview) }
+        self.configuredReview = configuration.planAdvisor.map { QueryPlanReview(advisor: $0, configuration: configuration.planReview) }
         self.startedAt = MonotonicClock.now()
         self.store = Mutex(Self.emptyStore(configuration))
     }
@@ -270,7 +286,7 @@ public final class Recorder: Sendable {
             calls: .init(installed: !callAdapters.isEmpty || totals.calls > 0, adapters: callAdapters.sorted(), recorded: totals.calls),
             stalls: .init(installed: threshold != nil || totals.stalls > 0, adapters: threshold == nil ? [] : ["HotpathWatchdog"], recorded: totals.stalls),
             stallThresholdMilliseconds: threshold.map { $0.nanosecondsValue / 1e6 },
-            explainAdvisor: configuration.planAdvisor?.name,
+            explainAdvisor: planReview?.advisorName,
             profiler: profiler
         )
     }
