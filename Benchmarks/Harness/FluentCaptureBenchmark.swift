@@ -30,14 +30,17 @@ enum FluentCaptureBenchmark {
         plainDatabases.use(.sqlite(.memory), as: .sqlite)
         let capturedDatabases = Databases(threadPool: threadPool, on: group)
         capturedDatabases.use(.hotpath(.sqlite(.memory), models: [User.self]), as: .sqlite)
+        let noSitesDatabases = Databases(threadPool: threadPool, on: group)
+        noSitesDatabases.use(.hotpath(.sqlite(.memory), models: [User.self], capturesCallSites: false), as: .sqlite)
         let loop = group.any()
         guard let plain = plainDatabases.database(logger: logger, on: loop),
-            let captured = capturedDatabases.database(logger: logger, on: loop)
+            let captured = capturedDatabases.database(logger: logger, on: loop),
+            let withoutSites = noSitesDatabases.database(logger: logger, on: loop)
         else {
             print("fluent: no database")
             return
         }
-        for database in [plain, captured] {
+        for database in [plain, captured, withoutSites] {
             try await database.schema("users").field(.id, .int, .identifier(auto: false)).field("name", .string, .required).create()
             for id in 1...100 { try await User(id: id, name: "user \(id)").create(on: database) }
         }
@@ -48,22 +51,26 @@ enum FluentCaptureBenchmark {
         var plainRounds: [Double] = []
         var capturedRounds: [Double] = []
         var differences: [Double] = []
+        var siteDifferences: [Double] = []
         var site: String?
         for _ in 0..<21 {
             let plainTime = try await perQuery(plain, queries: queries, inRequest: true).perQuery
             let (capturedTime, lastSite) = try await perQuery(captured, queries: queries, inRequest: true)
+            let noSiteTime = try await perQuery(withoutSites, queries: queries, inRequest: true).perQuery
             site = lastSite
             plainRounds.append(plainTime)
             capturedRounds.append(capturedTime)
             differences.append(capturedTime - plainTime)
+            siteDifferences.append(capturedTime - noSiteTime)
         }
         await plainDatabases.shutdownAsync()
         await capturedDatabases.shutdownAsync()
+        await noSitesDatabases.shutdownAsync()
         try await threadPool.shutdownGracefully()
         let middle = differences.count / 2
         print("fluent: \(queries) User.find lookups per round, \(differences.count) alternating rounds, in-memory SQLite")
         print("call site found: \(site ?? "none")")
-        print("RESULT plain-query-us \(format(plainRounds.sorted()[middle])) captured-query-us \(format(capturedRounds.sorted()[middle])) capture-overhead-us(median of paired differences) \(format(differences.sorted()[middle]))")
+        print("RESULT plain-query-us \(format(plainRounds.sorted()[middle])) captured-query-us \(format(capturedRounds.sorted()[middle])) capture-overhead-us(median of paired differences) \(format(differences.sorted()[middle])) of-which-call-site-us \(format(siteDifferences.sorted()[middle]))")
     }
 
     static func perQuery(_ database: any Database, queries: Int, inRequest: Bool) async throws -> (perQuery: Double, site: String?) {

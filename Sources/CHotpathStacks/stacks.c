@@ -215,7 +215,7 @@ static inline __attribute__((always_inline)) int capture_frames(const uintptr_t 
             const uintptr_t *candidates[2] = {frame, previous};
             for (int i = 0; i < 2; i++) {
                 if (!candidates[i]) continue;
-                int found = follow_async_contexts(out + count, max - count, candidates[i][-1], 3);
+                int found = follow_async_contexts(out + count, max - count, candidates[i][-1], 2);
                 // One hop could be any pointer next to a code address; a chain is a chain.
                 if (found > 1) {
                     if (async_from) *async_from = count;
