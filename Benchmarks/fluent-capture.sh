@@ -6,10 +6,6 @@
 # Usage: Benchmarks/fluent-capture.sh   or   HOTPATH_BENCH_BIN=path/to/hotpath-bench Benchmarks/fluent-capture.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ -n "${HOTPATH_BENCH_BIN:-}" ]; then
-  BENCH=$HOTPATH_BENCH_BIN
-else
-  swift build -c release --product hotpath-bench >&2
-  BENCH="$(swift build -c release --show-bin-path)/hotpath-bench"
-fi
+source Benchmarks/lib.sh
+BENCH=$(bench_bin)
 for run in 1 2 3; do "$BENCH" fluent | grep -E "RESULT|call site"; done

@@ -20,6 +20,13 @@ hotpath_bin() {
   echo "$(swift build -c release --show-bin-path)/hotpath"
 }
 
+# The release hotpath-bench binary: $HOTPATH_BENCH_BIN, or built now.
+bench_bin() {
+  if [ -n "${HOTPATH_BENCH_BIN:-}" ]; then echo "$HOTPATH_BENCH_BIN"; return; fi
+  swift build -c release --product hotpath-bench >&2
+  echo "$(swift build -c release --show-bin-path)/hotpath-bench"
+}
+
 # Starts nginx with one worker serving a 6-byte file on 127.0.0.1:$1 (HTTP/1.1) and, when
 # given, on 127.0.0.1:$2 over HTTP/2 with prior knowledge (h2c); sets NGINX_DIR.
 start_nginx() {

@@ -30,12 +30,7 @@ MODES=${MODES:-off noop on-no-header on}
 
 need_packages wrk
 BIN=$(hotpath_bin)
-if [ -n "${HOTPATH_BENCH_BIN:-}" ]; then
-  BENCH=$HOTPATH_BENCH_BIN
-else
-  swift build -c release --product hotpath-bench >&2
-  BENCH="$(swift build -c release --show-bin-path)/hotpath-bench"
-fi
+BENCH=$(bench_bin)
 SERVER_CPU="taskset -c 0"; LOAD_CPU="taskset -c 1"
 if ! command -v taskset >/dev/null || [ "$(nproc)" -lt 2 ]; then SERVER_CPU=""; LOAD_CPU=""; fi
 

@@ -8,12 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source Benchmarks/lib.sh
-if [ -n "${HOTPATH_BENCH_BIN:-}" ]; then
-  BENCH=$HOTPATH_BENCH_BIN
-else
-  swift build -c release --product hotpath-bench >&2
-  BENCH="$(swift build -c release --show-bin-path)/hotpath-bench"
-fi
+BENCH=$(bench_bin)
 
 echo "== overhead (three runs)"
 for run in 1 2 3; do "$BENCH" profiler | grep RESULT; done

@@ -38,34 +38,10 @@ uint64_t monotonic_now(void) {
     return (uint64_t)now.tv_sec * 1000000000ULL + (uint64_t)now.tv_nsec;
 }
 
-// Return addresses inside these runtime functions mark the bottom of an async job: what is
-// above them on the thread's stack is the executor, what called the job is in the async chain.
-static uintptr_t job_start[2], job_end[2];
-
-static void find_job_functions(void) {
-    const char *names[2] = {"swift_job_run", "_ZN5swift34runJobInEstablishedExecutorContextEPNS_3JobE"};
-    for (int i = 0; i < 2; i++) {
-        void *address = dlsym(RTLD_DEFAULT, names[i]);
-        Dl_info info;
-        const ElfW(Sym) *symbol = NULL;
-        if (address && dladdr1(address, &info, (void **)&symbol, RTLD_DL_SYMENT) && symbol) {
-            job_start[i] = (uintptr_t)address;
-            job_end[i] = (uintptr_t)address + (symbol->st_size ? symbol->st_size : 1);
-        }
-    }
-}
-
-static int is_job_run(uintptr_t address) {
-    for (int i = 0; i < 2; i++) {
-        if (address >= job_start[i] && address < job_end[i]) return 1;
-    }
-    return 0;
-}
-
 void walk_prepare(void) {
     walk_process_id = getpid();
     hotpath_refresh_code_ranges();
-    find_job_functions();
+    hotpath_find_job_functions();
 }
 
 static int plausible_pointer(uintptr_t value) {
@@ -79,7 +55,7 @@ static int walk_async(uintptr_t context, uintptr_t *out, int count, int max) {
     uintptr_t words[2];
     while (count < max && plausible_pointer(context) && read_safely(context, words, sizeof words)) {
         if (!plausible_pointer(words[0]) || !hotpath_is_code_address(words[1])) break;
-        if (!is_job_run(words[1])) out[count++] = words[1];
+        if (!hotpath_is_job_run(words[1])) out[count++] = words[1];
         context = words[0];
     }
     return count;
@@ -103,7 +79,7 @@ static int walk_frames(uintptr_t fp, uintptr_t lowest, uintptr_t async_context, 
         uintptr_t return_address = words[1];
         uintptr_t next = words[0] & ~(1ULL << 60);
         if (!hotpath_is_code_address(return_address)) break;
-        if (is_job_run(return_address) && async_context) {
+        if (hotpath_is_job_run(return_address) && async_context) {
             int before = count;
             count = walk_async(async_context, out, count, max);
             if (count > before) {

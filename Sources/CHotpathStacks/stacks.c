@@ -171,8 +171,8 @@ __attribute__((naked)) int hotpath_capture_async_callers(uintptr_t *out, int max
         "jmp hotpath_capture_async_callers_with\n\t");
 }
 
-// Return addresses inside these runtime functions mark the bottom of an async job: the frame
-// they return from belongs to the async function the executor is running.
+// Return addresses inside these runtime functions mark the bottom of an async job: what is
+// above them on a thread's stack is the executor, what called the job is in the async chain.
 static uintptr_t job_start[2], job_end[2];
 static pthread_once_t job_once = PTHREAD_ONCE_INIT;
 
@@ -189,8 +189,11 @@ static void find_job_functions(void) {
     }
 }
 
-static int is_job_run(uintptr_t address) {
+void hotpath_find_job_functions(void) {
     pthread_once(&job_once, find_job_functions);
+}
+
+int hotpath_is_job_run(uintptr_t address) {
     for (int i = 0; i < 2; i++) {
         if (address >= job_start[i] && address < job_end[i]) return 1;
     }
@@ -205,7 +208,7 @@ static inline __attribute__((always_inline)) int capture_frames(const uintptr_t 
     while (frame && count < max) {
         uintptr_t next = frame[0];
         uintptr_t return_address = frame[1];
-        if (is_job_run(return_address)) {
+        if (hotpath_is_job_run(return_address)) {
             // The executor runs the task's current async function: the frame just above the
             // runtime's (or this one, when the runtime's helper was inlined). Its return address
             // leads into the runtime, but its async context, which Swift stores just below the
@@ -234,10 +237,12 @@ static inline __attribute__((always_inline)) int capture_frames(const uintptr_t 
 }
 
 __attribute__((noinline)) int hotpath_capture_frames(uintptr_t *out, int max) {
+    hotpath_find_job_functions();
     return capture_frames((const uintptr_t *)__builtin_frame_address(0), out, max, 0);
 }
 
 __attribute__((noinline)) int hotpath_capture_caller_frames(uintptr_t *out, int max, int *async_from) {
+    hotpath_find_job_functions();
     return capture_frames((const uintptr_t *)__builtin_frame_address(0), out, max, async_from);
 }
 
@@ -252,6 +257,8 @@ int hotpath_is_code_address(uintptr_t address) { (void)address; return 0; }
 int hotpath_capture_async_callers(uintptr_t *out, int max) { (void)out; (void)max; return 0; }
 int hotpath_capture_frames(uintptr_t *out, int max) { (void)out; (void)max; return 0; }
 int hotpath_capture_caller_frames(uintptr_t *out, int max, int *async_from) { (void)out; (void)max; (void)async_from; return 0; }
+void hotpath_find_job_functions(void) {}
+int hotpath_is_job_run(uintptr_t address) { (void)address; return 0; }
 
 #endif
 

@@ -91,22 +91,29 @@ struct SeedCatalogue: AsyncMigration {
 
     func prepare(on database: any Database) async throws {
         let sql = database as! any SQLDatabase
+        // The numbers 1…n: a recursive CTE on SQLite, generate_series on PostgreSQL.
+        let postgres = sql.dialect.name == "postgresql"
+        func numbers(_ count: Int) -> String {
+            postgres
+                ? "SELECT n FROM generate_series(1, \(count)) AS n"
+                : "WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < \(count)) SELECT n FROM seq"
+        }
         try await sql.raw("""
-            WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < \(unsafeRaw: String(Self.authors)))
-            INSERT INTO authors (id, name, country) SELECT n, 'Author ' || n, 'country ' || (n % 40) FROM seq
+            INSERT INTO authors (id, name, country) SELECT n, 'Author ' || n, 'country ' || (n % 40) FROM (\(unsafeRaw: numbers(Self.authors))) AS numbers
             """).run()
         let genres = Self.genres.enumerated().map { "WHEN \($0.offset) THEN '\($0.element)'" }.joined(separator: " ")
+        let summary = postgres ? "repeat('x', 300)" : "printf('%.300c', 'x')"
         try await sql.raw("""
-            WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < \(unsafeRaw: String(Self.books)))
             INSERT INTO books (id, title, isbn, author_id, year, pages, language, publisher, summary, edition, format,
                 price, currency, weight, width, height, depth, genre, subgenre, rating, ratings_count, shelf,
                 acquired_at, condition, notes, cover_url)
             SELECT n, 'Title ' || n, 'isbn-' || (1000000 + n), (n % \(unsafeRaw: String(Self.authors))) + 1, 1900 + n % 120,
-                100 + n % 700, 'en', 'Publisher ' || (n % 90), printf('%.300c', 'x'), 1 + n % 5, 'paperback',
+                100 + n % 700, 'en', 'Publisher ' || (n % 90), \(unsafeRaw: summary), 1 + n % 5, 'paperback',
                 9.5 + n % 40, 'EUR', 0.3, 13.5, 21.0, 2.5, CASE n % 12 \(unsafeRaw: genres) END, 'sub ' || (n % 7),
                 3.5, n % 1000, 'shelf ' || (n % 300), 1700000000 + n, 'good', '', 'https://covers.example/' || n
-            FROM seq
+            FROM (\(unsafeRaw: numbers(Self.books))) AS numbers
             """).run()
+        if postgres { try await sql.raw("ANALYZE books").run() }
     }
 
     func revert(on database: any Database) async throws {}

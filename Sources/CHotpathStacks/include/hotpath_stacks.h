@@ -21,6 +21,15 @@ int hotpath_capture_frames(uintptr_t *out, int max);
 /// NULL, gets the index of the first resume point; it is left alone when there is none.
 int hotpath_capture_caller_frames(uintptr_t *out, int max, int *async_from);
 
+/// Finds the Swift runtime's job-running functions (once; not async-signal-safe: call it before
+/// using `hotpath_is_job_run` in a signal handler).
+void hotpath_find_job_functions(void);
+
+/// Whether `address` lies in the runtime function that runs an async job: the frame that returns
+/// there (or the one just above it) belongs to the async function the executor is running.
+/// Async-signal-safe once `hotpath_find_job_functions` ran.
+int hotpath_is_job_run(uintptr_t address);
+
 /// Re-reads the ranges of executable code of the loaded images (after dlopen).
 void hotpath_refresh_code_ranges(void);
 

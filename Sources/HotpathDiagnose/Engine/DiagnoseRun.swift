@@ -139,12 +139,19 @@ public struct DiagnoseRun: Sendable {
             )
         }
         return Diagnosis(
-            startedAt: started, target: base.url, budget: options.budget.description, view: reader == nil ? .outside : .inside,
+            startedAt: started, target: base.url, budget: Self.judgingBudget(options.budget).description, view: reader == nil ? .outside : .inside,
             blindSpots: reader == nil ? Self.outsideBlindSpots : [],
             elapsedSeconds: Double(MonotonicClock.now() - clock) / 1e9,
             fixes: FixRanking.fixes(for: endpoints), cheapWins: FixRanking.cheapWins(for: endpoints, cores: ServerProcess.cores),
             endpoints: endpoints, server: usage, manifest: report?.manifest
         )
+    }
+
+    /// The budget each endpoint is judged by: the one given, plus `errors<1%` unless it already
+    /// says which failures are acceptable. An endpoint that answers 500 fast is not within budget.
+    static func judgingBudget(_ budget: Budget) -> Budget {
+        let saysErrors = budget.clauses.contains { $0.metric == .errorRate || $0.metric == .errorCount }
+        return saysErrors ? budget : budget + Budget(clauses: [BudgetClause(metric: .errorRate, comparison: .lessThan, threshold: 0.01)])
     }
 
     static let outsideBlindSpots = [
@@ -185,7 +192,7 @@ public struct DiagnoseRun: Sendable {
         } catch {
             throw DiagnoseError(error.message)
         }
-        var report = LoadReport(result: result, verdicts: options.budget.evaluate(result.budgetMeasurement), startedAt: started)
+        var report = LoadReport(result: result, verdicts: Self.judgingBudget(options.budget).evaluate(result.budgetMeasurement), startedAt: started)
         if let server, let before = cpuBefore, let after = server.cpuSeconds() {
             let wall = Double(MonotonicClock.now() - clockBefore) / 1e9
             let percent = wall > 0 ? max(after - before, 0) / wall * 100 : 0

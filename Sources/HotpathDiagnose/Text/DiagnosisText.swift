@@ -83,7 +83,7 @@ public enum DiagnosisText {
 
     static func endpointTable(_ endpoints: [EndpointDiagnosis]) -> [String] {
         let width = max(endpoints.map(\.name.count).max() ?? 8, 8)
-        var lines = ["  " + pad("endpoint", width, left: true) + pad("p50", 10) + pad("p95", 10) + pad("p99", 10) + pad("req/s", 9) + "   " + pad("feel (p95)", 12, left: true) + "budget  findings"]
+        var lines = ["  " + pad("endpoint", width, left: true) + pad("p50", 10) + pad("p95", 10) + pad("p99", 10) + pad("req/s", 9) + pad("errors", 8) + "   " + pad("feel (p95)", 12, left: true) + "budget  findings"]
         for endpoint in endpoints {
             let latency = endpoint.load.latency
             // Nothing answered: no latency to show, and never "instant".
@@ -92,11 +92,21 @@ public enum DiagnosisText {
             lines.append(
                 "  " + pad(endpoint.name, width, left: true) + pad(percentile(latency.p50Ms), 10) + pad(percentile(latency.p95Ms), 10)
                     + pad(percentile(latency.p99Ms), 10) + pad(DecimalText.fixed(endpoint.load.summary.requestsPerSecond, fractionDigits: 1), 9)
+                    + pad(errorShare(endpoint.load.summary), 8)
                     + "   " + pad(answered ? endpoint.feel.rawValue : "no answer", 12, left: true) + pad(endpoint.budgetPassed ? "ok" : "OVER", 6, left: true) + "  "
                     + (endpoint.findings.isEmpty ? "-" : endpoint.findings.map(\.kind.rawValue).joined(separator: ", "))
             )
         }
         return lines
+    }
+
+    /// Failed share of the endpoint's attempts (socket errors, timeouts, statuses outside
+    /// 2xx/3xx): `0%` when none failed, never hidden.
+    static func errorShare(_ summary: LoadReport.Summary) -> String {
+        let failed = summary.socketErrors + summary.non2xx3xx
+        guard failed > 0 else { return "0%" }
+        let percent = summary.errorRate * 100
+        return (percent >= 10 ? DecimalText.fixed(percent, fractionDigits: 0) : DecimalText.fixed(percent, fractionDigits: 1)) + "%"
     }
 
     static func section(_ endpoint: EndpointDiagnosis, evidenceLines: Int) -> [String] {
@@ -108,6 +118,14 @@ public enum DiagnosisText {
         var lines = [
             "\(endpoint.name) (\(endpoint.path)): \(verdict), \(latencyText), \(DecimalText.fixed(load.summary.requestsPerSecond, fractionDigits: 1)) req/s at \(load.config.connections) connections",
         ]
+        let failed = load.summary.socketErrors + load.summary.non2xx3xx
+        if failed > 0 {
+            let statuses = load.statusCodes.filter { (Int($0.key) ?? 200) >= 400 || (Int($0.key) ?? 200) < 200 }
+                .sorted { $0.key < $1.key }.map { "\($0.value)× \($0.key)" }
+            var parts = statuses
+            if load.summary.socketErrors > 0 { parts.append("\(load.summary.socketErrors) socket errors or timeouts") }
+            lines.append("  failed: \(errorShare(load.summary)) of its requests (\(parts.joined(separator: ", ")))")
+        }
         if let breakdown = endpoint.breakdown {
             lines.append("  where the time goes (average): database \(ms(breakdown.databaseMs)) in \(SuspectChecks.counted(breakdown.queries, "query", "queries")), outbound HTTP \(ms(breakdown.httpMs)) in \(SuspectChecks.counted(breakdown.httpCalls, "call", "calls")), app \(ms(breakdown.appMs))")
         }
