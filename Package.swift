@@ -259,7 +259,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HotpathPostgresTests",
-            dependencies: ["HotpathPostgres"]
+            dependencies: ["HotpathPostgres", "HotpathTestSupport"]
         ),
         .testTarget(
             name: "HotpathHTTPClientTests",

@@ -1,6 +1,7 @@
 import Foundation
 import Hotpath
 import HotpathPostgres
+import HotpathTestSupport
 import Logging
 import PostgresNIO
 import Testing
@@ -9,17 +10,12 @@ import Testing
 /// HOTPATH_POSTGRES_HOST / _PORT / _USER / _DATABASE. In CI these tests must run: a CI run
 /// without the server fails here instead of skipping.
 enum PostgresEnvironment {
-    static let environment = ProcessInfo.processInfo.environment
-    static var isConfigured: Bool { environment["HOTPATH_POSTGRES_HOST"] != nil }
+    static var isConfigured: Bool { PostgresTestServer.isConfigured }
 
     static func withClient<T: Sendable>(_ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
         let configuration = PostgresClient.Configuration(
-            host: environment["HOTPATH_POSTGRES_HOST"] ?? "127.0.0.1",
-            port: Int(environment["HOTPATH_POSTGRES_PORT"] ?? "") ?? 5432,
-            username: environment["HOTPATH_POSTGRES_USER"] ?? "hotpath",
-            password: nil,
-            database: environment["HOTPATH_POSTGRES_DATABASE"] ?? "hotpath_test",
-            tls: .disable
+            host: PostgresTestServer.host, port: PostgresTestServer.port, username: PostgresTestServer.user, password: nil,
+            database: PostgresTestServer.database, tls: .disable
         )
         let client = PostgresClient(configuration: configuration, backgroundLogger: Logger(label: "test"))
         return try await withThrowingTaskGroup(of: T?.self) { group in
