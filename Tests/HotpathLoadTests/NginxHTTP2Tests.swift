@@ -26,8 +26,10 @@ struct NginxHTTP2Tests {
         #expect(result.completed == 3000)
         #expect(result.errors.total == 0, "\(result.errors)")
         #expect(result.statusCounts.byStatus.map(\.status) == [200])
-        // 3000 streams at 300 per connection: at least 9 GOAWAYs.
-        #expect(result.errors.goaway >= 9, "\(result.errors.goaway) GOAWAYs")
+        // 3000 streams at 300 per connection, 3 connections at a time: the 3 open when the run
+        // ends hold fewer than 300 each (under 900 together), so at least (3000 − 897) / 300,
+        // that is 8, connections were full and sent their GOAWAY.
+        #expect(result.errors.goaway >= 8, "\(result.errors.goaway) GOAWAYs")
         #expect(result.bytesRead == 3000 * 6)
         let logged = try nginx.loggedRequests(protocol: "HTTP/2.0")
         #expect(logged == 3000, "nginx logged \(logged) HTTP/2 requests")
