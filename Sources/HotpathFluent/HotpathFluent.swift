@@ -1,6 +1,7 @@
 import FluentKit
 import Hotpath
 import HotpathSQL
+import HotpathStacks
 import SQLKit
 import Synchronization
 
@@ -25,9 +26,9 @@ extension DatabaseConfigurationFactory {
     ///     fields without asking the database.
     ///   - recorder: when given, the report says Fluent capture is installed before a query ran.
     ///   - explain: give `recorder` an EXPLAIN advisor on a pooled connection of this database
-    ///     (SQLite), so a scan behind a slow or repeated statement becomes a missing-index finding
-    ///     with the migration that adds it. Needs `recorder`; other databases are not explained
-    ///     this way (the report's manifest says so).
+    ///     (SQLite, or PostgreSQL, with hypopg when the database has it), so a scan behind a slow
+    ///     or repeated statement becomes a missing-index finding with the migration that adds
+    ///     it. Needs `recorder`; other databases are not explained (the report's manifest says so).
     ///   - capturesCallSites: walk the stack (and the async callers) for the app's line (default true).
     public static func hotpath(
         _ base: DatabaseConfigurationFactory,
@@ -54,6 +55,9 @@ final class FluentCaptureSettings: Sendable {
     let catalog: FluentModelCatalog
     let tableWidths = TableWidths()
     let capturesCallSites: Bool
+    /// Frames read where a request takes its database: enough to pass Fluent's `Request.db`
+    /// and `Databases.database` and reach the app's line and its nearest callers.
+    static let handleSiteDepth = 16
     /// The recorder to give an EXPLAIN advisor, once the first database is made.
     private let explainFor: Recorder?
     private let explainAttached = Atomic<Bool>(false)
@@ -68,10 +72,19 @@ final class FluentCaptureSettings: Sendable {
     /// what it runs is not recorded), the first time a database is made.
     func attachExplainAdvisor(using database: any Database) {
         guard let recorder = explainFor, !explainAttached.load(ordering: .relaxed),
-            let sql = database as? any SQLDatabase, sql.dialect.name == "sqlite",
+            let sql = database as? any SQLDatabase, let advisor = Self.planAdvisor(for: sql),
             !explainAttached.exchange(true, ordering: .relaxed)
         else { return }
-        recorder.attach(planAdvisor: SQLiteExplainAdvisor(database: sql))
+        recorder.attach(planAdvisor: advisor)
+    }
+
+    /// The EXPLAIN advisor for the database's dialect; nil for one Hotpath cannot explain.
+    static func planAdvisor(for database: any SQLDatabase) -> (any QueryPlanAdvisor)? {
+        switch database.dialect.name {
+        case "sqlite": SQLiteExplainAdvisor(database: database)
+        case "postgresql": PostgresSQLExplainAdvisor(database: database)
+        default: nil
+        }
     }
 }
 
@@ -97,7 +110,11 @@ struct HotpathDatabaseDriver: DatabaseDriver {
     func makeDatabase(with context: DatabaseContext) -> any Database {
         let database = base.makeDatabase(with: context)
         settings.attachExplainAdvisor(using: database)
-        return recording(database, settings: settings)
+        // `req.db` is made where the app asks for it: a few frames up (Fluent's `Request.db`,
+        // `Databases.database`) is the app's line. Shallow, so it costs little.
+        let handleSite = settings.capturesCallSites && ActiveRequest.current != nil
+            ? CallSites.shared.caller(depth: FluentCaptureSettings.handleSiteDepth) : nil
+        return recording(database, settings: settings, handleSite: handleSite)
     }
 
     func shutdown() {

@@ -14,11 +14,16 @@ struct RecordingDatabase<Base: Database>: Database {
     /// The driver's database seen as SQL (nil for a non-SQL driver): its dialect renders the
     /// statement text, and it answers the table-width lookups.
     let sql: (any SQLDatabase)?
+    /// Where the app took this database (`req.db`, evaluated on the app's own line): the call
+    /// site of a query whose stack holds no app code, as when FluentKit runs it in a task of
+    /// its own (`$author.get(on:)` goes through `makeFutureWithTask`).
+    let handleSite: CallSite?
 
-    init(base: Base, settings: FluentCaptureSettings) {
+    init(base: Base, settings: FluentCaptureSettings, handleSite: CallSite? = nil) {
         self.base = base
         self.settings = settings
         self.sql = base as? any SQLDatabase
+        self.handleSite = handleSite
     }
 
     var context: DatabaseContext { base.context }
@@ -26,9 +31,9 @@ struct RecordingDatabase<Base: Database>: Database {
 
     func execute(query: DatabaseQuery, onOutput: @escaping @Sendable (any DatabaseOutput) -> Void) -> EventLoopFuture<Void> {
         guard let request = ActiveRequest.current else { return base.execute(query: query, onOutput: onOutput) }
-        // Read here, on the caller's stack: its async callers lead to the app's line even when
-        // the query comes from FluentKit's future-based relation loading.
-        let site = settings.capturesCallSites ? CallSites.shared.caller() : nil
+        // Read here, on the caller's stack: its async callers lead to the app's line when the
+        // query runs in the app's task; in a task of FluentKit's own, to where `req.db` was taken.
+        let site = settings.capturesCallSites ? CallSites.shared.caller()?.otherwise(handleSite) : nil
         let capture = FluentQueryCapture(request: request, callSite: site)
         let done = base.execute(query: query) { output in
             capture.sawRow()
@@ -51,13 +56,13 @@ struct RecordingDatabase<Base: Database>: Database {
     }
 
     func transaction<T>(_ closure: @escaping @Sendable (any Database) -> EventLoopFuture<T>) -> EventLoopFuture<T> {
-        let settings = self.settings
-        return base.transaction { database in closure(recording(database, settings: settings)) }
+        let (settings, handleSite) = (self.settings, self.handleSite)
+        return base.transaction { database in closure(recording(database, settings: settings, handleSite: handleSite)) }
     }
 
     func withConnection<T>(_ closure: @escaping @Sendable (any Database) -> EventLoopFuture<T>) -> EventLoopFuture<T> {
-        let settings = self.settings
-        return base.withConnection { database in closure(recording(database, settings: settings)) }
+        let (settings, handleSite) = (self.settings, self.handleSite)
+        return base.withConnection { database in closure(recording(database, settings: settings, handleSite: handleSite)) }
     }
 }
 
@@ -83,13 +88,13 @@ extension RecordingDatabase: SQLDatabase where Base: SQLDatabase {
 }
 
 /// The recording form of any Fluent database (never wrapped twice).
-func recording(_ database: any Database, settings: FluentCaptureSettings) -> any Database {
+func recording(_ database: any Database, settings: FluentCaptureSettings, handleSite: CallSite? = nil) -> any Database {
     if database is any AlreadyRecording { return database }
-    return open(database, settings: settings)
+    return open(database, settings: settings, handleSite: handleSite)
 }
 
-private func open<D: Database>(_ database: D, settings: FluentCaptureSettings) -> any Database {
-    RecordingDatabase(base: database, settings: settings)
+private func open<D: Database>(_ database: D, settings: FluentCaptureSettings, handleSite: CallSite?) -> any Database {
+    RecordingDatabase(base: database, settings: settings, handleSite: handleSite)
 }
 
 protocol AlreadyRecording {}

@@ -59,11 +59,15 @@ public final class CallSites: Sendable {
     /// The app's frames on the calling thread's own stack (synchronous callers) and, when that
     /// stack runs in a task, the async functions that awaited it: the line of an `await` that
     /// started an EventLoopFuture chain (FluentKit's relations, SQLKit's futures).
+    ///
+    /// - Parameter depth: frames to capture, at most ``depth``: fewer when the app's line is
+    ///   known to be near (a getter the app calls directly), which costs less.
     @inline(never)
-    public func caller() -> CallSite? {
-        withUnsafeTemporaryAllocation(of: UInt.self, capacity: Self.depth) { buffer in
+    public func caller(depth: Int = CallSites.depth) -> CallSite? {
+        let depth = min(max(depth, 1), Self.depth)
+        return withUnsafeTemporaryAllocation(of: UInt.self, capacity: depth) { buffer in
             var asyncFrom: Int32 = -1
-            let count = Int(hotpath_capture_caller_frames(buffer.baseAddress, Int32(Self.depth), &asyncFrom))
+            let count = Int(hotpath_capture_caller_frames(buffer.baseAddress, Int32(depth), &asyncFrom))
             guard count > 0 else { return nil }
             return site(UnsafeBufferPointer(rebasing: buffer[..<count]), asyncFrom: asyncFrom >= 0 ? Int(asyncFrom) : count)
         }

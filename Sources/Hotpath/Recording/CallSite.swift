@@ -18,6 +18,8 @@ public struct CallSite: Sendable, Hashable, Codable, CustomStringConvertible {
         /// A captured stack; `innermost`, when given, is the exact line of the direct caller
         /// (its `#fileID`/`#line`), which replaces the stack's frame in that file.
         case pending(PendingFrames, innermost: SourceFrame?)
+        /// The first site, unless its stack turns out to hold no app code: then the second.
+        indirect case otherwise(CallSite, fallback: CallSite)
     }
 
     private var storage: Storage
@@ -48,10 +50,29 @@ public struct CallSite: Sendable, Hashable, Codable, CustomStringConvertible {
         return site
     }
 
+    /// This site, or `fallback` when this one's stack turns out to hold no app code.
+    ///
+    /// For a query run in a task of its own (FluentKit loads `$author.get(on:)` through
+    /// `makeFutureWithTask`), whose stack is library code only: the line that took the
+    /// database handle (`req.db`) is then the app's line that asked for the query.
+    ///
+    /// ```swift
+    /// let site = CallSites.shared.caller()?.otherwise(handleSite)
+    /// ```
+    public func otherwise(_ fallback: CallSite?) -> CallSite {
+        guard let fallback else { return self }
+        var site = CallSite(frames: [])
+        site.storage = .otherwise(self, fallback: fallback)
+        return site
+    }
+
     /// True while the stack's names are not known yet.
     public var isPending: Bool {
-        guard case .pending(let pending, _) = storage else { return false }
-        return pending.frames == nil
+        switch storage {
+        case .known: return false
+        case .pending(let pending, _): return pending.frames == nil
+        case .otherwise(let first, let fallback): return first.isPending || (first.frames.isEmpty && fallback.isPending)
+        }
     }
 
     /// The app's frames, innermost first; empty while pending (but for an exact caller's line),
@@ -68,6 +89,9 @@ public struct CallSite: Sendable, Hashable, Codable, CustomStringConvertible {
             exact.function = first.function
             exact.module = first.module
             return [exact] + named.dropFirst()
+        case .otherwise(let first, let fallback):
+            let frames = first.frames
+            return frames.isEmpty && !first.isPending ? fallback.frames : frames
         }
     }
 

@@ -1,16 +1,16 @@
 import Foundation
 
 /// One node of PostgreSQL's `EXPLAIN (FORMAT JSON)` plan.
-struct PostgresPlanNode: Sendable {
-    var nodeType: String
-    var relationName: String?
-    var filter: String?
-    var totalCost: Double
-    var planRows: Double
-    var children: [PostgresPlanNode]
+package struct PostgresPlanNode: Sendable {
+    package var nodeType: String
+    package var relationName: String?
+    package var filter: String?
+    package var totalCost: Double
+    package var planRows: Double
+    package var children: [PostgresPlanNode]
 
     /// Parses the text of `EXPLAIN (FORMAT JSON)`: `[{"Plan": {...}}]`.
-    static func parse(_ json: String) -> PostgresPlanNode? {
+    package static func parse(_ json: String) -> PostgresPlanNode? {
         guard let data = json.data(using: .utf8),
             let top = try? JSONSerialization.jsonObject(with: data) as? [[String: Any]],
             let plan = top.first?["Plan"] as? [String: Any]
@@ -30,12 +30,12 @@ struct PostgresPlanNode: Sendable {
     }
 
     /// Every node, depth first.
-    var allNodes: [PostgresPlanNode] {
+    package var allNodes: [PostgresPlanNode] {
         [self] + children.flatMap(\.allNodes)
     }
 
     /// The plan as indented text lines, like `EXPLAIN` prints it.
-    func lines(depth: Int = 0) -> [String] {
+    package func lines(depth: Int = 0) -> [String] {
         var text = String(repeating: "  ", count: depth) + (depth > 0 ? "-> " : "") + nodeType
         if let relationName { text += " on \(relationName)" }
         text += " (cost=\(String(format: "%.2f", totalCost)) rows=\(Int(planRows)))"
