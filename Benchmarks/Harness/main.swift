@@ -50,6 +50,8 @@ case "sql":
     try await SQLCaptureBenchmark.run()
 case "fluent":
     try await FluentCaptureBenchmark.run()
+case "fluent-null":
+    try await FluentCaptureBenchmark.nullOnly(captured: arguments.dropFirst().first != "plain")
 case "http":
     HTTPCaptureBenchmark.run()
 default:

@@ -200,11 +200,44 @@ int hotpath_is_job_run(uintptr_t address) {
     return 0;
 }
 
+// Async functions whose frame slot was once seen to hold a real async context, by a return
+// address inside them (doubled, plus which candidate the slot was): where a function keeps its
+// context is fixed when it is compiled, so a function seen once is read directly from then on,
+// without the two system calls that check an unknown slot. A fixed table: no lock, no
+// allocation; when full, unknown functions are simply checked each time.
+#define TRUSTED_SLOTS 1024
+static _Atomic uintptr_t trusted_context_slots[TRUSTED_SLOTS];
+
+static size_t trusted_index(uintptr_t key) {
+    return (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 54) & (TRUSTED_SLOTS - 1);
+}
+
+static int is_trusted_context_slot(uintptr_t key) {
+    size_t index = trusted_index(key);
+    for (int probe = 0; probe < 8; probe++) {
+        uintptr_t value = atomic_load_explicit(&trusted_context_slots[(index + probe) & (TRUSTED_SLOTS - 1)], memory_order_relaxed);
+        if (value == key) return 1;
+        if (value == 0) return 0;
+    }
+    return 0;
+}
+
+static void trust_context_slot(uintptr_t key) {
+    size_t index = trusted_index(key);
+    for (int probe = 0; probe < 8; probe++) {
+        uintptr_t expected = 0;
+        _Atomic uintptr_t *slot = &trusted_context_slots[(index + probe) & (TRUSTED_SLOTS - 1)];
+        if (atomic_load_explicit(slot, memory_order_relaxed) == key) return;
+        if (atomic_compare_exchange_strong(slot, &expected, key) || expected == key) return;
+    }
+}
+
 // Inlined into each entry point, so the walk starts at that entry's own frame and the first
 // address written is its caller.
 static inline __attribute__((always_inline)) int capture_frames(const uintptr_t *frame, uintptr_t *out, int max, int *async_from) {
     int count = 0;
     const uintptr_t *previous = 0;
+    const uintptr_t *before_previous = 0;
     while (frame && count < max) {
         uintptr_t next = frame[0];
         uintptr_t return_address = frame[1];
@@ -216,11 +249,18 @@ static inline __attribute__((always_inline)) int capture_frames(const uintptr_t 
             // called from a task (an EventLoopFuture chain started by an await) is so traced
             // back to the app's line.
             const uintptr_t *candidates[2] = {frame, previous};
+            // Each candidate frame's function, named by the return address its callee saved.
+            const uintptr_t *callees[2] = {previous, before_previous};
             for (int i = 0; i < 2; i++) {
                 if (!candidates[i]) continue;
-                int found = follow_async_contexts(out + count, max - count, candidates[i][-1], 2);
+                uintptr_t key = callees[i] ? callees[i][1] * 2 + (uintptr_t)i : 0;
+                int trusted = key && is_trusted_context_slot(key);
+                int found = follow_async_contexts(out + count, max - count, candidates[i][-1], trusted ? 0 : 2);
                 // One hop could be any pointer next to a code address; a chain is a chain.
                 if (found > 1) {
+                    // Trusted only on a chain longer than the check itself: a slot that held a
+                    // context by chance once does not pass for a function's context slot.
+                    if (key && !trusted && found > 2) trust_context_slot(key);
                     if (async_from) *async_from = count;
                     return count + found;
                 }
@@ -230,6 +270,7 @@ static inline __attribute__((always_inline)) int capture_frames(const uintptr_t 
         out[count++] = return_address;
         // Frames grow towards higher addresses; a frame larger than 1 MiB is not a frame.
         if (next <= (uintptr_t)frame || next - (uintptr_t)frame > (1u << 20) || (next & 7)) break;
+        before_previous = previous;
         previous = frame;
         frame = (const uintptr_t *)next;
     }

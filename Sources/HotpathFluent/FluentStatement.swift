@@ -18,6 +18,34 @@ struct FluentStatement: Sendable {
     var relation: RelationName?
     var system: String?
 
+    /// The statement of `query`: from the cache when a query of its shape was described before,
+    /// otherwise described now (and cached once nothing about it is still being learned).
+    static func describing(_ query: DatabaseQuery, sql database: (any SQLDatabase)?, settings: FluentCaptureSettings) -> FluentStatement {
+        guard let database else { return FluentStatement(query, sql: nil, settings: settings) }
+        let shape = FluentQueryShape(query, dialect: database.dialect.name)
+        guard let key = shape.key else { return FluentStatement(query, sql: database, settings: settings) }
+        if let (cached, check) = settings.statements.lookup(key) {
+            var statement = cached
+            statement.binds = shape.binds
+            guard check else { return statement }
+            var fresh = FluentStatement(query, sql: database, settings: settings)
+            fresh.binds = shape.binds
+            if fresh.sql != statement.sql { settings.statements.distrust(key) }
+            return fresh
+        }
+        var statement = FluentStatement(query, sql: database, settings: settings)
+        // The walk's identity, not the serializer's: the same for every query of the shape,
+        // rendered or not.
+        statement.binds = shape.binds
+        if statement.isSettled { settings.statements.store(statement, for: key) }
+        return statement
+    }
+
+    /// False while the width of the table it reads is still being asked: a later query of the
+    /// same shape will know whether it reads every column.
+    var isSettled: Bool { !widthPending }
+    private var widthPending = false
+
     init(_ query: DatabaseQuery, sql database: (any SQLDatabase)?, settings: FluentCaptureSettings) {
         table = query.schema
         operation = switch query.action {
@@ -44,6 +72,7 @@ struct FluentStatement: Sendable {
         if query.joins.isEmpty, !selected.isEmpty {
             let width = known?.fieldCount ?? database.flatMap { settings.tableWidths.width(of: query.schema, space: query.space, on: $0) }
             readsAllColumns = width.map { selected.count >= $0 }
+            widthPending = width == nil
         }
         if let column = Self.singleEqualityColumn(query) {
             relation = settings.catalog.relation(loading: query.schema, by: column)

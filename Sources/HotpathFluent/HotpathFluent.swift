@@ -54,6 +54,7 @@ extension DatabaseConfigurationFactory {
 final class FluentCaptureSettings: Sendable {
     let catalog: FluentModelCatalog
     let tableWidths = TableWidths()
+    let statements = FluentStatementCache()
     let capturesCallSites: Bool
     /// Frames read where a request takes its database: enough to pass Fluent's `Request.db`
     /// and `Databases.database` and reach the app's line and its nearest callers.

@@ -41,10 +41,14 @@ struct RecordingDatabase<Base: Database>: Database {
         }
         // The driver has converted the query by now (synchronously, before its future):
         // rendering it again with the driver's dialect gives the same text.
-        capture.describe(FluentStatement(query, sql: sql, settings: settings))
-        return done.always { result in
+        capture.describe(FluentStatement.describing(query, sql: sql, settings: settings))
+        // A callback on the driver's own future, not a new future: `always` would complete a
+        // second future, one more hop to the event loop for every query awaited from a task.
+        // Registered first, it runs the moment the driver is done, before the caller resumes.
+        done.whenComplete { result in
             if case .failure = result { capture.finish(failed: true) } else { capture.finish(failed: false) }
         }
+        return done
     }
 
     func execute(schema: DatabaseSchema) -> EventLoopFuture<Void> {

@@ -33,6 +33,18 @@ struct RampAnalysisTests {
         #expect(RampPlateau.find(in: [Self.step(4, 100, 10, cpu: 1)], cores: 2) == nil, "one step says nothing")
     }
 
+    /// Gain is judged per doubling of connections: ×4 connections for 11 % more (5 % per
+    /// doubling) is a plateau; for 25 % more (12 % per doubling) it is not.
+    @Test func aLongStepIsJudgedPerDoubling() throws {
+        let flat = try #require(RampPlateau.find(in: [
+            Self.step(1, 12.5, 135, cpu: 1), Self.step(4, 16.0, 320, cpu: 1), Self.step(16, 17.7, 1_700, cpu: 1),
+        ], cores: 2))
+        #expect(flat.connections == 4 && flat.cause == .waiting)
+        #expect(RampPlateau.find(in: [Self.step(4, 100, 20, cpu: 1), Self.step(16, 125, 60, cpu: 1)], cores: 2) == nil)
+        #expect(RampPlateau.find(in: [Self.step(4, 100, 20, cpu: 1), Self.step(8, 109, 60, cpu: 1)], cores: 2) != nil)
+        #expect(RampPlateau.find(in: [Self.step(4, 100, 20, cpu: 1), Self.step(8, 111, 60, cpu: 1)], cores: 2) == nil)
+    }
+
     @Test func unknownCPUStillReportsThePlateau() throws {
         let plateau = try #require(RampPlateau.find(in: [Self.step(2, 50, 40, cpu: nil), Self.step(8, 51, 160, cpu: nil)], cores: 2))
         #expect(plateau.cause == .unknown)
