@@ -201,10 +201,10 @@ int hotpath_is_job_run(uintptr_t address) {
 }
 
 // Async functions whose frame slot was once seen to hold a real async context, by a return
-// address inside them (doubled, plus which candidate the slot was): where a function keeps its
-// context is fixed when it is compiled, so a function seen once is read directly from then on,
-// without the two system calls that check an unknown slot. A fixed table: no lock, no
-// allocation; when full, unknown functions are simply checked each time.
+// address inside them: where an async function keeps its context is fixed when it is
+// compiled, so a function seen once is read directly from then on, without the two system
+// calls that check an unknown slot. A fixed table: no lock, no allocation; when full, unknown
+// functions are simply checked each time. (Never cleared: Swift code is not unloaded.)
 #define TRUSTED_SLOTS 1024
 static _Atomic uintptr_t trusted_context_slots[TRUSTED_SLOTS];
 
@@ -253,6 +253,13 @@ static inline __attribute__((always_inline)) int capture_frames(const uintptr_t 
             const uintptr_t *callees[2] = {previous, before_previous};
             for (int i = 0; i < 2; i++) {
                 if (!candidates[i]) continue;
+                // Where the runtime's runJobInEstablishedExecutorContext is a function of its own
+                // (a local symbol, not found above), `frame` is its record and the task's resume
+                // function is `previous`: the candidate that holds the context in the common
+                // case. Either way the trusted slot belongs to a function called right below the
+                // executor, which is a task's resume function (async: its context is in that
+                // slot on every run) or a function such a one calls with its context in r14
+                // (saved to the same slot on every run). Keyed by candidate as well.
                 uintptr_t key = callees[i] ? callees[i][1] * 2 + (uintptr_t)i : 0;
                 int trusted = key && is_trusted_context_slot(key);
                 int found = follow_async_contexts(out + count, max - count, candidates[i][-1], trusted ? 0 : 2);

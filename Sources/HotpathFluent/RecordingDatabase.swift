@@ -33,7 +33,7 @@ struct RecordingDatabase<Base: Database>: Database {
         guard let request = ActiveRequest.current else { return base.execute(query: query, onOutput: onOutput) }
         // Read here, on the caller's stack: its async callers lead to the app's line when the
         // query runs in the app's task; in a task of FluentKit's own, to where `req.db` was taken.
-        let site = settings.capturesCallSites ? CallSites.shared.caller()?.otherwise(handleSite) : nil
+        let site = settings.capturesCallSites ? CallSites.shared.caller()?.otherwise(handleSite) ?? handleSite : nil
         let capture = FluentQueryCapture(request: request, callSite: site)
         let done = base.execute(query: query) { output in
             capture.sawRow()

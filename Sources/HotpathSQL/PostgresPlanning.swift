@@ -28,7 +28,7 @@ package struct PostgresPlanAdvice: Sendable {
 /// `plan_cache_mode = force_generic_plan`), so no parameter values are needed.
 ///
 /// Shared by `HotpathPostgres`' `PostgresExplainAdvisor` (a `PostgresClient`) and
-/// ``PostgresSQLExplainAdvisor`` (any PostgreSQL `SQLDatabase`, Fluent's included).
+/// ``PostgresSQLExplainAdvisor`` (PostgresKit's and Fluent's PostgreSQL `SQLDatabase`).
 package struct PostgresPlanning: Sendable {
     /// Tables smaller than this are scanned quickly anyway (when hypopg cannot tell).
     package var minimumTableRows: Double

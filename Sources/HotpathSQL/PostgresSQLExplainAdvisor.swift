@@ -1,9 +1,13 @@
 import Hotpath
 import SQLKit
 
-/// PostgreSQL's plan read through any PostgreSQL `SQLDatabase` (PostgresKit's, Fluent's
+/// PostgreSQL's plan read through a PostgreSQL `SQLDatabase` (PostgresKit's, Fluent's
 /// PostgreSQL driver's): a sequential scan behind a statement becomes the index that would
 /// replace it, checked hypothetically with hypopg when the database has it.
+///
+/// The database's `withSession` must keep one connection for the whole look (PostgresKit's
+/// and fluent-postgres-driver's do; SQLKit's default does not): `PREPARE`, `SET` and the
+/// hypothetical index belong to a connection. It shares the app's pool, one look at a time.
 ///
 /// Each look runs in one session (one pooled connection, never a request's own) and undoes
 /// what it set before the connection goes back. The recorder's plan review decides when a

@@ -165,7 +165,7 @@ enum DiagnosisFixtures {
         )
         let ramp = [
             RampStep(connections: 1, requestsPerSecond: 21, p50Ms: 45, p99Ms: 90, serverCPUPercent: 12),
-            RampStep(connections: 4, requestsPerSecond: 24, p50Ms: 160, p99Ms: 380, serverCPUPercent: 14),
+            RampStep(connections: 4, requestsPerSecond: 27, p50Ms: 160, p99Ms: 380, serverCPUPercent: 14),
             RampStep(connections: 16, requestsPerSecond: 24.5, p50Ms: 640, p99Ms: 1_450, serverCPUPercent: 15),
         ]
         return EndpointDiagnosis(

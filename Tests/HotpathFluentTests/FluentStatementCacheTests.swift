@@ -147,6 +147,10 @@ struct FluentStatementCacheTests {
                 let oneAgain = FluentStatement.describing(Book.query(on: database).filter(\.$id == 1).limit(1).query, sql: sql, settings: settings)
                 let two = FluentStatement.describing(Book.query(on: database).filter(\.$id == 2).limit(1).query, sql: sql, settings: settings)
                 #expect(one.binds == oneAgain.binds && one.binds != two.binds && one.sql == two.sql)
+                // `LIKE ?` for a prefix and for a suffix of the same word: one text, two values bound.
+                let prefix = FluentStatement.describing(Book.query(on: database).filter(\.$title =~ "war").query, sql: sql, settings: settings)
+                let suffix = FluentStatement.describing(Book.query(on: database).filter(\.$title ~= "war").query, sql: sql, settings: settings)
+                #expect(prefix.sql == suffix.sql && prefix.binds != suffix.binds)
             }
         }
     }

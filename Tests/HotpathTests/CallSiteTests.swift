@@ -39,6 +39,18 @@ import Testing
         #expect(!other.isPending && other.innermost == Self.appLine)
     }
 
+    @Test func pendingSitesOfOtherStacksAreNotTheSame() {
+        let a = CallSite.pending(PendingFrames(id: 1)).otherwise(.pending(PendingFrames(id: 2)))
+        let b = CallSite.pending(PendingFrames(id: 3)).otherwise(.pending(PendingFrames(id: 4)))
+        #expect(a != b)
+        #expect(a == a)
+        // Named, the frames decide: two stacks that name the same line are the same site.
+        let own = PendingFrames(id: 5, frames: [Self.libraryLine])
+        let other = PendingFrames(id: 6, frames: [Self.libraryLine, Self.libraryLine])
+        let handle = PendingFrames(id: 7, frames: [Self.handleLine])
+        #expect(CallSite.pending(own).otherwise(.pending(handle)) == CallSite.pending(other).otherwise(.pending(handle)))
+    }
+
     @Test func noFallbackIsTheSiteItself() {
         let site = CallSite(frames: [Self.appLine])
         #expect(site.otherwise(nil) == site)

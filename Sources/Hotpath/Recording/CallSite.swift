@@ -128,8 +128,17 @@ public struct CallSite: Sendable, Hashable, Codable, CustomStringConvertible {
     public static func == (lhs: CallSite, rhs: CallSite) -> Bool {
         switch (lhs.storage, rhs.storage) {
         case (.pending(let a, let x), .pending(let b, let y)) where a === b && x == y: true
+        // Not named yet: the same only if made of the same stacks.
+        case (.otherwise(let a, let x), .otherwise(let b, let y)) where lhs.isPending || rhs.isPending:
+            sameStacks(a, b) && sameStacks(x, y)
         default: lhs.frames == rhs.frames && lhs.isPending == rhs.isPending
         }
+    }
+
+    /// The same captured stack (by identity), or the same site for anything else.
+    private static func sameStacks(_ a: CallSite, _ b: CallSite) -> Bool {
+        if case .pending(let p, let x) = a.storage, case .pending(let q, let y) = b.storage { return p === q && x == y }
+        return a == b
     }
 
     public func hash(into hasher: inout Hasher) {
