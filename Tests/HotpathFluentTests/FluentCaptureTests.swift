@@ -91,22 +91,7 @@ struct FluentCaptureTests {
         let (report, afterIndex) = try await Self.withLibrary { base, recorder, app in
             // Migrations ran through the wrapped database before any request: not traffic.
             #expect(recorder.report().routes.isEmpty)
-            for route in LibraryApp.routes { try await Self.visit(base, route.path) }
-            // The first visit to a shape queues its EXPLAIN; later visits carry the advice.
-            await Self.waitForAdvice(recorder)
-            for route in LibraryApp.routes { try await Self.visit(base, route.path) }
-            let report = await Self.namedReport(recorder)
-            // The fix applied (the migration the finding proposes), measured again from scratch.
-            app.migrations.add(AddBooksIsbnIndex())
-            try await app.autoMigrate()
-            recorder.reset()
-            for _ in 0..<2 {
-                try await Self.visit(base, "/books/isbn/isbn-1012345")
-                await Self.waitForAdvice(recorder)
-            }
-            recorder.reset()
-            try await Self.visit(base, "/books/isbn/isbn-1012345")
-            return (report, await Self.namedReport(recorder))
+            return try await Self.visitFixAndVisitAgain(base, recorder, app)
         }
         #expect(report.manifest.queries.installed && report.manifest.queries.adapters.contains("HotpathFluent"))
         try Self.expectPlantedFindings(in: report)
@@ -173,22 +158,10 @@ struct FluentCaptureTests {
     @Test(.enabled(if: LibraryPostgres.isConfigured))
     func onPostgreSQLTheSameFindings() async throws {
         let (report, afterIndex) = try await Self.withLibrary(models: false, on: .postgres) { base, recorder, app in
+            // Without the models, the width of `books` is asked on the first read of it.
             try await Self.visit(base, "/books/titles", times: 1)
             try await Task.sleep(for: .milliseconds(300))
-            for route in LibraryApp.routes { try await Self.visit(base, route.path) }
-            await Self.waitForAdvice(recorder)
-            for route in LibraryApp.routes { try await Self.visit(base, route.path) }
-            let report = await Self.namedReport(recorder)
-            app.migrations.add(AddBooksIsbnIndex())
-            try await app.autoMigrate()
-            recorder.reset()
-            for _ in 0..<2 {
-                try await Self.visit(base, "/books/isbn/isbn-1012345")
-                await Self.waitForAdvice(recorder)
-            }
-            recorder.reset()
-            try await Self.visit(base, "/books/isbn/isbn-1012345")
-            return (report, await Self.namedReport(recorder))
+            return try await Self.visitFixAndVisitAgain(base, recorder, app)
         }
         #expect(report.manifest.explainAdvisor == "postgresql")
         try Self.expectPlantedFindings(in: report)
@@ -231,6 +204,27 @@ struct FluentCaptureTests {
         #expect(titles.findings.map(\.kind) == [.selectStar], "\(titles.findings.map(\.subject))")
         let lean = try #require(report.routes.first { $0.route == "/books/titles-lean" })
         #expect(lean.findings.isEmpty)
+    }
+
+    /// Every route visited until the EXPLAIN advice is in, the report; then the fix the
+    /// missing-index finding proposes applied (its migration), and the ISBN lookup measured again
+    /// from scratch.
+    static func visitFixAndVisitAgain(_ base: String, _ recorder: Recorder, _ app: Application) async throws -> (RecorderReport, RecorderReport) {
+        for route in LibraryApp.routes { try await Self.visit(base, route.path) }
+        // The first visit to a shape queues its EXPLAIN; later visits carry the advice.
+        await Self.waitForAdvice(recorder)
+        for route in LibraryApp.routes { try await Self.visit(base, route.path) }
+        let report = await Self.namedReport(recorder)
+        app.migrations.add(AddBooksIsbnIndex())
+        try await app.autoMigrate()
+        recorder.reset()
+        for _ in 0..<2 {
+            try await Self.visit(base, "/books/isbn/isbn-1012345")
+            await Self.waitForAdvice(recorder)
+        }
+        recorder.reset()
+        try await Self.visit(base, "/books/isbn/isbn-1012345")
+        return (report, await Self.namedReport(recorder))
     }
 
     /// Every route of the app: exactly its planted finding, or none for a clean twin. Routes
