@@ -37,6 +37,9 @@ public struct Diagnosis: Sendable, Codable {
     public var server: LoadReport.ServerUsage?
     /// What the server's Hotpath could see (inside view only).
     public var manifest: InstrumentationManifest?
+    /// Set when the diagnosis ended early (interrupted, or the server stopped answering): the
+    /// endpoints above are the ones it measured.
+    public var incomplete: DiagnosisIncomplete?
 
     public enum View: String, Sendable, Codable {
         /// The middleware's report was read: queries, calls, stalls and profiles are known.
@@ -48,9 +51,10 @@ public struct Diagnosis: Sendable, Codable {
     public init(
         startedAt: Date, target: String, budget: String, view: View, blindSpots: [String], elapsedSeconds: Double,
         fixes: [RankedFix], cheapWins: [CheapWin], endpoints: [EndpointDiagnosis], server: LoadReport.ServerUsage?,
-        manifest: InstrumentationManifest? = nil
+        manifest: InstrumentationManifest? = nil, incomplete: DiagnosisIncomplete? = nil
     ) {
         self.manifest = manifest
+        self.incomplete = incomplete
         schema = Self.schemaName
         tool = "hotpath \(HotpathVersion.current)"
         self.startedAt = ISO8601DateFormatter().string(from: startedAt)

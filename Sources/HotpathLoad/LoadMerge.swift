@@ -34,6 +34,9 @@ public enum LoadMerge {
         return merge(results)
     }
 
+    /// The longest run a report may describe: about 115 days.
+    static let longestRunSeconds = 1e7
+
     /// Sums results already known to be of one test.
     static func merge(_ results: [LoadResult]) -> LoadResult {
         var merged = results[0]
@@ -105,6 +108,7 @@ public enum LoadMerge {
         struct Bucket {
             var requests: UInt64 = 0
             var errors: UInt64 = 0
+            var timeouts: UInt64 = 0
             var unsuccessful: UInt64 = 0
             var rate = 0.0
             var target: Double?
@@ -125,6 +129,7 @@ public enum LoadMerge {
                 var bucket = buckets[key] ?? Bucket()
                 bucket.requests &+= point.requests
                 bucket.errors &+= point.errors
+                bucket.timeouts &+= point.timeouts
                 bucket.unsuccessful &+= point.unsuccessful
                 bucket.interval = max(bucket.interval, point.interval)
                 if let histogram = point.latency {
@@ -164,7 +169,8 @@ public enum LoadMerge {
                 errors: bucket.errors,
                 unsuccessful: bucket.unsuccessful,
                 targetRequestsPerSecond: bucket.target,
-                latency: merged.map(CompactLatency.init)
+                latency: merged.map(CompactLatency.init),
+                timeouts: bucket.timeouts
             )
         }
     }
@@ -214,13 +220,35 @@ extension LoadResult {
         }
         let config = report.config
         let target = try LoadTarget(parsing: config.url)
+        // A report is a file: every figure that becomes a duration, a clock or a count to add
+        // is checked to be one a run can have.
+        func seconds(_ value: Double, _ key: String) throws(HotpathInputError) -> Duration {
+            guard value.isFinite, value >= 0, value <= LoadMerge.longestRunSeconds else {
+                throw HotpathInputError("\(key) \(value) is not a run's length (0 to \(Int(LoadMerge.longestRunSeconds)) seconds)")
+            }
+            return .nanoseconds(Int64(value * 1e9))
+        }
+        for (value, key) in [(config.connections, "config.connections"), (config.threads, "config.threads")] where !(0...1_000_000).contains(value) {
+            throw HotpathInputError("\(key) \(value) is out of range (0 to 1,000,000)")
+        }
+        if let started = report.measuringStartedAt, !(started.isFinite && started >= 0 && started <= 1e11) {
+            throw HotpathInputError("measuring_started_at \(started) is not a Unix time")
+        }
+        for point in report.timeline {
+            _ = try seconds(point.second, "timeline[].second")
+            _ = try seconds(point.intervalS, "timeline[].interval_s")
+        }
+        let requested = try config.durationS.map { value throws(HotpathInputError) in try seconds(value, "config.duration_s") }
+        let warmup = try seconds(config.warmupS, "config.warmup_s")
+        let timeout = try seconds(config.timeoutS, "config.timeout_s")
+        let elapsed = try seconds(report.summary.elapsedS, "summary.elapsed_s")
         var statusCounts: [Int: UInt64] = [:]
         for (code, count) in report.statusCodes { if let status = Int(code) { statusCounts[status] = count } }
         self.init(
             target: target, method: config.method, connections: config.connections, threads: config.threads,
-            requestedDuration: config.durationS.map { .nanoseconds(Int64($0 * 1e9)) }, requestedRequests: config.requests,
-            rate: config.rate, warmup: .nanoseconds(Int64(config.warmupS * 1e9)), timeout: .nanoseconds(Int64(config.timeoutS * 1e9)),
-            stopReason: report.stopReason, elapsed: .nanoseconds(Int64(report.summary.elapsedS * 1e9)),
+            requestedDuration: requested, requestedRequests: config.requests,
+            rate: config.rate, warmup: warmup, timeout: timeout,
+            stopReason: report.stopReason, elapsed: elapsed,
             completed: report.summary.requests, bytesRead: report.summary.bytes, latency: report.latency.histogram,
             uncorrectedLatency: report.uncorrectedLatency?.histogram, statusCounts: StatusCounts(statusCounts),
             errors: report.errors,
@@ -228,7 +256,7 @@ extension LoadResult {
                 LoadTimelinePoint(
                     second: $0.second, interval: $0.intervalS, requests: $0.requests, requestsPerSecond: $0.rps,
                     p50: $0.p50Ms * 1e6, p99: $0.p99Ms * 1e6, errors: $0.errors, unsuccessful: $0.non2xx3xx,
-                    targetRequestsPerSecond: $0.targetRps, latency: $0.histogram
+                    targetRequestsPerSecond: $0.targetRps, latency: $0.histogram, timeouts: $0.timeouts ?? 0
                 )
             }
         )

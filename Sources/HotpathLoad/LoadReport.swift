@@ -38,6 +38,9 @@ public struct LoadReport: Sendable, Codable {
     /// A merged report: how many runs, and the files they came from.
     public var mergedRuns: Int?
     public var mergedFrom: [String]?
+    /// When the server answered nothing while connections failed, and whether it stopped
+    /// answering for good (absent when it answered throughout).
+    public var outage: LoadOutage?
 
     public struct Endpoint: Sendable, Codable {
         public var name: String
@@ -153,6 +156,8 @@ public struct LoadReport: Sendable, Codable {
         public var p50Ms: Double
         public var p99Ms: Double
         public var errors: UInt64
+        /// Of `errors`, the timeouts (absent in reports of earlier versions).
+        public var timeouts: UInt64?
         public var non2xx3xx: UInt64
         /// Open model: the rate the schedule asked for in this interval.
         public var targetRps: Double?
@@ -211,11 +216,12 @@ public struct LoadReport: Sendable, Codable {
         timeline = result.timeline.map {
             TimelinePoint(
                 second: $0.second, intervalS: $0.interval, requests: $0.requests, rps: $0.requestsPerSecond,
-                p50Ms: $0.p50 / 1e6, p99Ms: $0.p99 / 1e6, errors: $0.errors, non2xx3xx: $0.unsuccessful,
+                p50Ms: $0.p50 / 1e6, p99Ms: $0.p99 / 1e6, errors: $0.errors, timeouts: $0.timeouts, non2xx3xx: $0.unsuccessful,
                 targetRps: $0.targetRequestsPerSecond, histogram: $0.latency
             )
         }
         warnings = result.warnings
+        outage = result.outage
         budget = Self.lines(verdicts)
         measuringStartedAt = result.measuringStartedAt
         var passed = verdicts.allSatisfy(\.passed)

@@ -24,6 +24,8 @@ public struct LoadTimelinePoint: Sendable, Codable, Equatable {
     public var p50: Double
     public var p99: Double
     public var errors: UInt64
+    /// Of ``errors``, the requests that timed out: a slow server's, not a gone one's.
+    public var timeouts: UInt64
     public var unsuccessful: UInt64
     /// Open model: the rate the schedule asked for over this interval.
     public var targetRequestsPerSecond: Double?
@@ -32,8 +34,10 @@ public struct LoadTimelinePoint: Sendable, Codable, Equatable {
 
     public init(
         second: Double, interval: Double, requests: UInt64, requestsPerSecond: Double, p50: Double, p99: Double,
-        errors: UInt64, unsuccessful: UInt64, targetRequestsPerSecond: Double? = nil, latency: CompactLatency? = nil
+        errors: UInt64, unsuccessful: UInt64, targetRequestsPerSecond: Double? = nil, latency: CompactLatency? = nil,
+        timeouts: UInt64 = 0
     ) {
+        self.timeouts = timeouts
         self.second = second
         self.interval = interval
         self.requests = requests
@@ -44,6 +48,26 @@ public struct LoadTimelinePoint: Sendable, Codable, Equatable {
         self.unsuccessful = unsuccessful
         self.targetRequestsPerSecond = targetRequestsPerSecond
         self.latency = latency
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case second, interval, requests, requestsPerSecond, p50, p99, errors, timeouts, unsuccessful, targetRequestsPerSecond, latency
+    }
+
+    /// `timeouts` is absent in points written before it was counted apart: 0 then.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        second = try container.decode(Double.self, forKey: .second)
+        interval = try container.decode(Double.self, forKey: .interval)
+        requests = try container.decode(UInt64.self, forKey: .requests)
+        requestsPerSecond = try container.decode(Double.self, forKey: .requestsPerSecond)
+        p50 = try container.decode(Double.self, forKey: .p50)
+        p99 = try container.decode(Double.self, forKey: .p99)
+        errors = try container.decode(UInt64.self, forKey: .errors)
+        timeouts = try container.decodeIfPresent(UInt64.self, forKey: .timeouts) ?? 0
+        unsuccessful = try container.decode(UInt64.self, forKey: .unsuccessful)
+        targetRequestsPerSecond = try container.decodeIfPresent(Double.self, forKey: .targetRequestsPerSecond)
+        latency = try container.decodeIfPresent(CompactLatency.self, forKey: .latency)
     }
 }
 
@@ -211,6 +235,14 @@ public struct LoadResult: Sendable {
     public var isOpenModel: Bool { rate != nil || !stageSpec.isEmpty }
 
     public var budgetMeasurement: BudgetMeasurement {
-        BudgetMeasurement(latency: latency, requests: completed &+ errors.total, errors: failed, requestsPerSecond: requestsPerSecond)
+        var measurement = BudgetMeasurement(latency: latency, requests: completed &+ errors.total, errors: failed, requestsPerSecond: requestsPerSecond)
+        measurement.unreachableShare = outage?.unreachableShare(ofSeconds: elapsedSeconds) ?? 0
+        return measurement
+    }
+
+    /// The seconds in which the server answered nothing while connections failed, and when it
+    /// stopped answering for good, if it did (see ``LoadOutage/find(in:elapsedSeconds:stoppedEarly:)``).
+    public var outage: LoadOutage? {
+        LoadOutage.find(in: timeline, elapsedSeconds: elapsedSeconds, stoppedEarly: stopReason == .serverStopped)
     }
 }

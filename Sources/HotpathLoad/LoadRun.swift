@@ -312,7 +312,8 @@ public final class LoadRun: Sendable {
             errors: interval.errors.total,
             unsuccessful: interval.unsuccessful,
             targetRequestsPerSecond: target,
-            latency: CompactLatency(interval.latency)
+            latency: CompactLatency(interval.latency),
+            timeouts: interval.errors.timeout
         )
     }
 

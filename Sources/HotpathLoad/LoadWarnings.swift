@@ -4,7 +4,7 @@ import Hotpath
 /// A plain-language observation about a run, from the method's rules of thumb.
 public struct LoadWarning: Sendable, Codable, Equatable {
     /// Stable identifier for machines: tail, socket-errors, unsuccessful, rate-not-reached,
-    /// closed-loop, few-samples, nothing-completed, interrupted, throughput-fell.
+    /// closed-loop, few-samples, nothing-completed, interrupted, server-stopped, unreachable, throughput-fell.
     public var kind: String
     public var message: String
 }
@@ -17,10 +17,17 @@ extension LoadResult {
         switch stopReason {
         case .interrupted:
             warnings.append(.init(kind: "interrupted", message: "interrupted after \(ms(elapsed.nanosecondsValue)): the figures cover only that time"))
-        case .serverStopped:
-            warnings.append(.init(kind: "interrupted", message: "stopped early: no response for a long while (10 s, or 3 timeouts) while connections kept failing; the server seems to be down"))
-        case .duration, .requestCount:
+        case .serverStopped, .duration, .requestCount:
             break
+        }
+        let outage = self.outage
+        if let outage, let stoppedAt = outage.stoppedAt {
+            let early = stopReason == .serverStopped
+                ? " The run stopped early (after \(completed &+ errors.total) of \(requestedRequests.map(String.init) ?? "the") requests): nothing answered for \(ms((elapsedSeconds - stoppedAt) * 1e9))."
+                : ""
+            warnings.append(.init(kind: "server-stopped", message: "the server stopped answering at \(Self.seconds(stoppedAt)) of \(Self.seconds(elapsedSeconds)): every attempt after that failed (connect \(errors.connect), read \(errors.read), reset \(errors.reset), timeout \(errors.timeout)); the figures cover the time it answered.\(early)"))
+        } else if let outage {
+            warnings.append(.init(kind: "unreachable", message: "the server answered nothing for \(Self.seconds(outage.unreachableSeconds)) of \(Self.seconds(elapsedSeconds)) while connections failed: counted against an error budget as that share of the run (\(Self.percent(outage.unreachableShare(ofSeconds: elapsedSeconds) * 100)))."))
         }
         if completed == 0 {
             warnings.append(.init(kind: "nothing-completed", message: "no request completed: nothing to measure; check the errors below and that the URL answers (curl -i \(target))"))
@@ -55,7 +62,7 @@ extension LoadResult {
         if completed < 100 {
             warnings.append(.init(kind: "few-samples", message: "only \(completed) responses: the high percentiles rest on one or two samples; run longer (-d) or with more requests (-n) for a stable p99."))
         }
-        if timeline.count >= 6 {
+        if timeline.count >= 6, outage?.stoppedAt == nil {
             let full = timeline.filter { $0.interval >= 0.5 }
             let third = full.count / 3
             if third >= 2 {
@@ -70,7 +77,11 @@ extension LoadResult {
     }
 
     static func percent(_ value: Double) -> String {
-        value >= 10 ? "\(Int(value.rounded()))%" : "\(String(format: "%.2f", value))%"
+        value >= 10 ? "\(Int(saturating: value.rounded()))%" : "\(String(format: "%.2f", value))%"
+    }
+
+    static func seconds(_ value: Double) -> String {
+        "\(String(format: "%.1f", value)) s"
     }
 
     static func ratio(_ value: Double) -> String {

@@ -10,6 +10,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// SlowShop: a small shop on Hummingbird and SQLite, with a partner API upstream, in which
 /// every suspect of the method lives in its own endpoint. With `fixed` each endpoint runs its
@@ -141,7 +142,7 @@ public enum SlowShop {
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         watchdog.start()
         do {
-            try await serve(configuration, database: database, recorder: recorder, httpClient: httpClient, blockingPool: blockingPool, onReady: onReady)
+            try await serveOrExplain(configuration, database: database, recorder: recorder, httpClient: httpClient, blockingPool: blockingPool, onReady: onReady)
         } catch is CancellationError {
         } catch {
             await shutDown(watchdog, httpClient, blockingPool, database)
@@ -176,10 +177,19 @@ public enum SlowShop {
             logger: configuration.logger
         )
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await partner.run() }
+            group.addTask {
+                // The port stream ends however the partner ends: a bind failure must not
+                // leave the shop waiting for a port that never comes.
+                defer { partnerPortContinuation.finish() }
+                try await partner.run()
+            }
             var partnerPort = 0
             for await port in partnerPorts { partnerPort = port }
-            guard partnerPort > 0 else { throw SlowShopError("the partner API did not start") }
+            guard partnerPort > 0 else {
+                // The partner's own error (the address cannot be bound) says more than ours.
+                try await group.next()
+                throw SlowShopError("the partner API did not start")
+            }
             let shop = Application(
                 router: router(configuration, database: database, recorder: recorder, httpClient: httpClient,
                                partner: "http://\(configuration.host):\(partnerPort)", blockingPool: blockingPool),
@@ -194,6 +204,38 @@ public enum SlowShop {
             try await group.next()
             group.cancelAll()
         }
+    }
+
+    /// Runs ``serve`` and names a failure to listen as such: anything that ends it before the
+    /// shop listens (an address that is not this machine's, a port in use, a host that does
+    /// not resolve) is a ``ListenError``.
+    private static func serveOrExplain(
+        _ configuration: Configuration, database: ShopDatabase, recorder: Recorder, httpClient: HTTPClient,
+        blockingPool: NIOThreadPool, onReady: @escaping @Sendable (String) async -> Void
+    ) async throws {
+        let listening = ListeningFlag()
+        do {
+            try await serve(configuration, database: database, recorder: recorder, httpClient: httpClient, blockingPool: blockingPool) { url in
+                listening.set()
+                await onReady(url)
+            }
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            guard listening.isSet else { throw ListenError(host: configuration.host, port: configuration.port, reason: "\(error)") }
+            throw error
+        }
+        if !listening.isSet, !Task.isCancelled {
+            throw ListenError(host: configuration.host, port: configuration.port, reason: "the server stopped before it listened")
+        }
+    }
+
+    /// SlowShop could not listen where it was asked to.
+    public struct ListenError: Error, CustomStringConvertible {
+        public var host: String
+        public var port: Int
+        public var reason: String
+        public var description: String { "cannot listen on \(host):\(port): \(reason)" }
     }
 
     static func router(
@@ -213,4 +255,11 @@ public enum SlowShop {
         WorkEndpoints(fixed: fixed, imageSide: scale.imageSide, blurRadius: scale.blurRadius, blockingPool: blockingPool).register(on: router)
         return router
     }
+}
+
+/// Set once, read from any task: whether the shop got to listen.
+private final class ListeningFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    func set() { value.store(true, ordering: .relaxed) }
+    var isSet: Bool { value.load(ordering: .relaxed) }
 }

@@ -81,12 +81,15 @@ struct DiagnoseCommand: AsyncParsableCommand {
 
     func run() async throws {
         let options = try makeOptions()
-        if let json { try JSONOutput.checkWritable(json, option: "--json") }
-        if let html { try JSONOutput.checkWritable(html, option: "--html") }
+        let targets = try JSONOutput.targets([("--json", json), ("--html", html)])
         let showProgress = Terminal.stderrIsTerminal
+        // Ctrl-C, SIGTERM or SIGHUP: the endpoints measured so far are diagnosed and written.
+        let stop = DiagnoseStop()
+        let interruption = Interruption { number in stop.interrupt(signal: number) }
+        defer { interruption.cancel() }
         let diagnosis: Diagnosis
         do {
-            diagnosis = try await DiagnoseRun(options: options) { line in
+            diagnosis = try await DiagnoseRun(options: options, stop: stop) { line in
                 if showProgress { Terminal.note(line) }
             }.run()
         } catch {
@@ -94,7 +97,15 @@ struct DiagnoseCommand: AsyncParsableCommand {
         }
         Terminal.out(DiagnosisText.render(diagnosis))
         Terminal.flush()
-        try DiagnosisFiles.write(diagnosis, json: json, html: html)
+        try DiagnosisFiles.write(diagnosis, json: targets[0], html: targets[1])
+        if let incomplete = diagnosis.incomplete {
+            switch incomplete.reason {
+            case .interrupted:
+                throw CLIExit(code: CLIExit.interruptedCode(signal: incomplete.signal ?? SIGINT))
+            case .serverStopped:
+                throw CLIExit.runFailed("\(incomplete.detail); the diagnosis above covers the \(diagnosis.endpoints.count) endpoints measured")
+            }
+        }
         if !diagnosis.budgetPassed { throw CLIExit(code: CLIExit.budgetFailed) }
     }
 
@@ -137,20 +148,14 @@ struct DiagnoseCommand: AsyncParsableCommand {
 
 /// Writes a diagnosis's JSON and HTML files, with one clear line when that fails.
 enum DiagnosisFiles {
-    static func write(_ diagnosis: Diagnosis, comparison: [EndpointComparison]? = nil, json: String?, html: String?) throws {
+    static func write(_ diagnosis: Diagnosis, comparison: [EndpointComparison]? = nil, json: OutputTarget?, html: OutputTarget?) throws {
         if let json {
-            do {
-                try DiagnosisJSON.encode(diagnosis).write(to: URL(fileURLWithPath: json), options: .atomic)
-            } catch {
-                throw CLIExit.runFailed("could not write the JSON diagnosis to '\(json)': \(error.localizedDescription)")
-            }
+            let data: Data
+            do { data = try DiagnosisJSON.encode(diagnosis) } catch { throw CLIExit.runFailed("could not encode the JSON diagnosis: \(error)") }
+            try JSONOutput.write(data, to: json, what: "the JSON diagnosis")
         }
         if let html {
-            do {
-                try Data(DiagnosisHTML.render(diagnosis, comparison: comparison).utf8).write(to: URL(fileURLWithPath: html), options: .atomic)
-            } catch {
-                throw CLIExit.runFailed("could not write the HTML report to '\(html)': \(error.localizedDescription)")
-            }
+            try JSONOutput.write(Data(DiagnosisHTML.render(diagnosis, comparison: comparison).utf8), to: html, what: "the HTML report")
         }
     }
 }

@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import Hotpath
 import HotpathLoad
+import Synchronization
 
 /// `hotpath load URL`: a wrk-compatible load test with honest latency, JSON and budgets.
 struct LoadCommand: AsyncParsableCommand {
@@ -161,13 +162,14 @@ struct LoadCommand: AsyncParsableCommand {
             let parsed = try Budget(parsing: text)
             budget = budget.map { $0 + parsed } ?? parsed
         }
-        if let json { try JSONOutput.checkWritable(json) }
+        let jsonTarget = try JSONOutput.targets([("--json", json)])[0]
         let steps = try rampSteps()
         let server = try serverProcess(for: configuration)
 
         var report: LoadReport?
         var rampResults: [RampStep] = []
         var failedBudget = false
+        var signalled = SIGINT
         for (index, connections) in (steps ?? [configuration.connections]).enumerated() {
             var stepConfiguration = configuration
             stepConfiguration.connections = connections
@@ -183,7 +185,10 @@ struct LoadCommand: AsyncParsableCommand {
                 connections: connections, requestsPerSecond: outcome.report.summary.requestsPerSecond,
                 p50Ms: latency["p50"] ?? 0, p99Ms: latency["p99"] ?? 0, serverCPUPercent: outcome.report.server?.cpuPercent
             ))
-            if outcome.interrupted { break }
+            if let signal = outcome.interrupted {
+                signalled = signal
+                break
+            }
         }
         guard var report else { throw CLIExit(code: CLIExit.runFailed) }
         if steps != nil {
@@ -192,15 +197,17 @@ struct LoadCommand: AsyncParsableCommand {
             report.ramp = rampResults
             report.plateau = plateau
         }
-        if let json {
-            do {
-                try JSONOutput.write(report, to: json)
-            } catch {
-                throw CLIExit.runFailed("could not write the JSON report to '\(json)': \(error.localizedDescription)")
-            }
+        if let jsonTarget {
+            let data: Data
+            do { data = try report.encoded() } catch { throw CLIExit.runFailed("could not encode the JSON report: \(error)") }
+            try JSONOutput.write(data, to: jsonTarget, what: "the JSON report")
+        }
+        if report.stopReason == .interrupted { throw CLIExit(code: CLIExit.interruptedCode(signal: signalled)) }
+        if let stoppedAt = report.outage?.stoppedAt {
+            let total = report.summary.elapsedS
+            throw CLIExit.runFailed("the server stopped answering at \(String(format: "%.1f", stoppedAt)) s of \(String(format: "%.1f", total)) s; the results above cover the time it answered")
         }
         if failedBudget { throw CLIExit(code: CLIExit.budgetFailed) }
-        if report.stopReason == .interrupted { throw CLIExit(code: CLIExit.interrupted) }
         if report.summary.requests == 0 { throw CLIExit(code: CLIExit.runFailed) }
     }
 
@@ -230,9 +237,9 @@ struct LoadCommand: AsyncParsableCommand {
 
     private func runOnce(
         _ configuration: LoadConfiguration, budget: Budget?, server: ServerProcess?
-    ) async throws -> (report: LoadReport, failedBudget: Bool, interrupted: Bool) {
+    ) async throws -> (report: LoadReport, failedBudget: Bool, interrupted: Int32?) {
         let run = try LoadRun(configuration: configuration)
-        let interruption = Interruption { run.stop() }
+        let interruption = Interruption { _ in run.stop() }
         defer { interruption.cancel() }
 
         let renderer = LoadSummaryRenderer(showLatencyDistribution: latency, color: Terminal.wantsColor, showTimeline: timeline)
@@ -270,7 +277,7 @@ struct LoadCommand: AsyncParsableCommand {
             Terminal.out(String(format: "  Server CPU: %.0f%% of one core (pid %d, %@; %d cores here)\n", percent, server.pid, server.name, ServerProcess.cores))
         }
         Terminal.flush()
-        return (report, !report.budgetPassed, result.stopReason == .interrupted)
+        return (report, !report.budgetPassed, result.stopReason == .interrupted ? interruption.received ?? SIGINT : nil)
     }
 }
 
@@ -307,25 +314,42 @@ enum ProgressLine {
     }
 }
 
-/// Ctrl-C stops the run and keeps the results; a second Ctrl-C quits at once.
+/// Ctrl-C (or a SIGTERM, or a closed terminal's SIGHUP) stops the run and keeps the
+/// results; a second one acts as usual and quits at once.
 /// `@unchecked`: a dispatch source is safe to use from any thread; the type only predates `Sendable`.
 final class Interruption: @unchecked Sendable {
+    /// The signals that end a run with its results kept.
+    static let stopSignals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
+
     private let sources: [any DispatchSourceSignal]
     private let signals: [Int32]
+    private let first = FirstSignal()
 
-    /// Calls `onInterrupt` on the first of `signals` (Ctrl-C by default); a second one acts as usual.
-    init(signals: [Int32] = [SIGINT], onInterrupt: @escaping @Sendable () -> Void) {
+    private final class FirstSignal: Sendable {
+        let number = Atomic<Int32>(0)
+    }
+
+    /// Calls `onInterrupt` with the first of `signals` that arrives.
+    init(signals: [Int32] = Interruption.stopSignals, onInterrupt: @escaping @Sendable (Int32) -> Void) {
         self.signals = signals
+        let first = self.first
         sources = signals.map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
-                onInterrupt()
+                _ = first.number.compareExchange(expected: 0, desired: number, ordering: .relaxed)
+                onInterrupt(number)
                 signal(number, SIG_DFL)
             }
             source.resume()
             return source
         }
+    }
+
+    /// The first signal that arrived, if any.
+    var received: Int32? {
+        let number = first.number.load(ordering: .relaxed)
+        return number == 0 ? nil : number
     }
 
     func cancel() {
@@ -335,24 +359,24 @@ final class Interruption: @unchecked Sendable {
 }
 
 enum JSONOutput {
-    /// Fails before the run rather than after it, so a typo in the path loses no results.
-    static func checkWritable(_ path: String, option: String = "--json") throws(HotpathInputError) {
-        let directory = (path as NSString).deletingLastPathComponent
-        let folder = directory.isEmpty ? "." : directory
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw HotpathInputError("cannot write \(option) '\(path)': the folder '\(folder)' does not exist")
+    /// Every output checked before the run rather than after it, so a typo in a path loses no
+    /// results; at most one of them on standard output, and then the text goes to stderr.
+    static func targets(_ paths: [(option: String, path: String?)]) throws(HotpathInputError) -> [OutputTarget?] {
+        var targets: [OutputTarget?] = []
+        for (option, path) in paths {
+            if let path { targets.append(try OutputTarget(validating: path, option: option)) } else { targets.append(nil) }
         }
-        guard FileManager.default.isWritableFile(atPath: folder) else {
-            throw HotpathInputError("cannot write \(option) '\(path)': the folder '\(folder)' is not writable")
-        }
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw HotpathInputError("cannot write \(option) '\(path)': it is a folder; give a file name")
-        }
+        try OutputTarget.checkOneStandardOutput(zip(paths, targets).map { ($0.0.option, $0.1) })
+        Terminal.keepStandardOutputFor(targets)
+        return targets
     }
 
-    static func write(_ report: LoadReport, to path: String) throws {
-        let data = try report.encoded()
-        try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+    static func write(_ data: Data, to target: OutputTarget?, what: String) throws(CLIExit) {
+        guard let target else { return }
+        do {
+            try target.write(data)
+        } catch {
+            throw CLIExit.runFailed("could not write \(what) to '\(error.path)': \(error.reason)")
+        }
     }
 }

@@ -40,7 +40,7 @@ struct MergeCommand: ParsableCommand {
         guard files.count >= 2 else {
             throw HotpathInputError("give at least two reports to merge, like: hotpath merge a.json b.json")
         }
-        if let json { try JSONOutput.checkWritable(json) }
+        let jsonTarget = try JSONOutput.targets([("--json", json)])[0]
         var runs: [(name: String, report: LoadReport)] = []
         for file in files {
             guard let data = FileManager.default.contents(atPath: file) else {
@@ -69,12 +69,10 @@ struct MergeCommand: ParsableCommand {
         report.mergedRuns = merged.mergedRuns
         report.mergedFrom = files
         Terminal.flush()
-        if let json {
-            do {
-                try JSONOutput.write(report, to: json)
-            } catch {
-                throw CLIExit.runFailed("could not write the JSON report to '\(json)': \(error.localizedDescription)")
-            }
+        if let jsonTarget {
+            let data: Data
+            do { data = try report.encoded() } catch { throw CLIExit.runFailed("could not encode the JSON report: \(error)") }
+            try JSONOutput.write(data, to: jsonTarget, what: "the JSON report")
         }
         if !report.budgetPassed { throw CLIExit(code: CLIExit.budgetFailed) }
     }

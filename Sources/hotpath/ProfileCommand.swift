@@ -51,7 +51,8 @@ struct ProfileCommand: ParsableCommand {
     var ascii = false
 
     func run() throws {
-        let chosen = try format ?? output.map(Self.format(forPath:)) ?? .text
+        let target = try output.map { path throws(HotpathInputError) in try OutputTarget(validating: path, option: "--output") }
+        let chosen = try format ?? output.flatMap { $0 == "-" ? nil : try Self.format(forPath: $0) } ?? .text
         let profile = try load()
         let filter = SampleFilter(onCPUOnly: onCPU, thread: thread)
         var treeOptions = showAll ? CallTreeOptions.showAll : CallTreeOptions.condensed
@@ -63,7 +64,7 @@ struct ProfileCommand: ParsableCommand {
         let bytes: [UInt8]
         switch chosen {
         case .text:
-            let color = output == nil && Terminal.wantsColor
+            let color = (target ?? .standardOutput) == .standardOutput && Terminal.wantsColor
             let renderer = TextTreeRenderer(options: .init(unicode: !ascii, color: color))
             bytes = Array(renderer.render(CallTree(profile, options: treeOptions), profile: profile).utf8)
         case .html:
@@ -74,14 +75,14 @@ struct ProfileCommand: ParsableCommand {
             bytes = Array(CollapsedStacksRenderer().render(profile, filter: filter, mergeThreads: !separateThreads).utf8)
         case .pprof:
             // Binary on a terminal helps nobody.
-            if output == nil, Terminal.stdoutIsTerminal {
+            if (target ?? .standardOutput) == .standardOutput, Terminal.stdoutIsTerminal {
                 throw CLIExit.badInput("pprof output is binary: give -o FILE.pb")
             }
             bytes = PprofRenderer(filter: filter).render(profile)
         case .json:
             bytes = try ProfileJSON.encode(profile, pretty: true)
         }
-        try write(bytes)
+        try JSONOutput.write(Data(bytes), to: target ?? .standardOutput, what: "the \(chosen.rawValue) output")
     }
 
     private func load() throws -> Profile {
@@ -94,18 +95,6 @@ struct ProfileCommand: ParsableCommand {
             throw CLIExit.badInput("'\(file)' is \(error.description)")
         } catch {
             throw CLIExit.badInput("'\(file)' is not a readable Hotpath profile (hotpath-profile/1): \(error)")
-        }
-    }
-
-    private func write(_ bytes: [UInt8]) throws {
-        guard let output else {
-            FileHandle.standardOutput.write(Data(bytes))
-            return
-        }
-        do {
-            try Data(bytes).write(to: URL(fileURLWithPath: output))
-        } catch {
-            throw CLIExit.runFailed("could not write '\(output)': \(error.localizedDescription)")
         }
     }
 

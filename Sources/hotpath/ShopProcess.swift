@@ -1,6 +1,10 @@
 import Foundation
 import HotpathStacks
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// SlowShop in a process of its own (this same executable, `hotpath slowshop`), so the demo
 /// measures a server the way a user would: over loopback, with its own threads and CPU.
 ///
@@ -23,7 +27,9 @@ final class ShopProcess: Sendable {
         database: String, fixed: Bool, scale: String, token: String, log: String, timeout: Duration = .seconds(180)
     ) async throws -> ShopProcess {
         _ = FileManager.default.createFile(atPath: log, contents: nil)
-        let arguments = ["slowshop", "--port", "0", "--database", database, "--scale", scale, "--token", token] + (fixed ? ["--fixed"] : [])
+        // It dies with this process, however this one ends (even by SIGKILL): see --parent-pid.
+        let arguments = ["slowshop", "--port", "0", "--database", database, "--scale", scale, "--token", token, "--parent-pid", "\(getpid())"]
+            + (fixed ? ["--fixed"] : [])
         let child: ChildProcess
         do {
             child = try ChildProcess.start(executablePath(), arguments, standardOutput: .file(log))
@@ -49,6 +55,11 @@ final class ShopProcess: Sendable {
     /// that and five more seconds.
     func stop() async {
         await child.stop()
+    }
+
+    /// ``stop()`` for a thread that may block (a signal handler's).
+    func stopBlocking() {
+        child.stopBlocking()
     }
 
     static func executablePath() -> String {

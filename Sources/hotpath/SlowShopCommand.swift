@@ -42,6 +42,9 @@ struct SlowShopCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Token of the report endpoints and ?profile=1.")
     var token: String = "slowshop"
 
+    @Option(name: .customLong("parent-pid"), help: ArgumentHelp("End when this process (the demo that started it) ends.", visibility: .hidden))
+    var parentPid: Int32?
+
     @Option(name: .customLong("stall-threshold"), help: ArgumentHelp("How long a request may hold a worker thread before the watchdog reports it (default 20ms).", visibility: .hidden))
     var stallThreshold: String = "20ms"
 
@@ -67,10 +70,22 @@ struct SlowShopCommand: AsyncParsableCommand {
             }
         }
         // Ctrl-C or a SIGTERM (the demo's stop) shuts the servers down cleanly.
-        let interruption = Interruption(signals: [SIGINT, SIGTERM]) { serving.cancel() }
+        let interruption = Interruption { _ in serving.cancel() }
         defer { interruption.cancel() }
+        // A server the demo started must not outlive it, however the demo ends (SIGKILL
+        // included): when this process is handed to another parent, it shuts down.
+        // (PR_SET_PDEATHSIG would follow the spawning *thread*, which a thread pool may retire.)
+        let parentWatch = parentPid.map { parent in
+            Task {
+                while !Task.isCancelled, getppid() == parent { try? await Task.sleep(for: .milliseconds(200)) }
+                serving.cancel()
+            }
+        }
+        defer { parentWatch?.cancel() }
         do {
             try await serving.value
+        } catch let error as SlowShop.ListenError {
+            throw CLIExit.badInput("\(error); give --host an address of this machine (127.0.0.1) and a free --port (0: any)")
         } catch {
             throw CLIExit.runFailed("SlowShop could not run: \(error)")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -8,14 +9,28 @@ import Darwin
 #endif
 
 /// Where the CLI writes: results on stdout, errors and the live progress line on stderr.
+/// When a report goes to standard output (`--json -`), the text results go to stderr instead.
 enum Terminal {
+    private static let textOnStandardError = Atomic<Bool>(false)
+
     static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
     static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
     /// Colour only for a terminal that wants it (https://no-color.org).
-    static var wantsColor: Bool { stdoutIsTerminal && getenv("NO_COLOR") == nil }
+    static var wantsColor: Bool {
+        (textOnStandardError.load(ordering: .relaxed) ? stderrIsTerminal : stdoutIsTerminal) && getenv("NO_COLOR") == nil
+    }
+
+    /// Keeps standard output for the one report written there (`--json -`, `--html -`).
+    static func keepStandardOutputFor(_ targets: [OutputTarget?]) {
+        if targets.contains(.standardOutput) { textOnStandardError.store(true, ordering: .relaxed) }
+    }
 
     static func out(_ text: String) {
-        print(text, terminator: "")
+        if textOnStandardError.load(ordering: .relaxed) {
+            writeError(text)
+        } else {
+            print(text, terminator: "")
+        }
     }
 
     /// One line, always: line breaks that came in with user text are shown escaped.

@@ -223,6 +223,34 @@ struct LatencyHistogramTests {
         }
     }
 
+    @Test("counts past what a run can record are a decoding error, not a trap", arguments: [
+        #"{"unit":"us","buckets":[[3600000000,10000000000]]}"#,
+        #"{"unit":"us","buckets":[[100,1152921504606846976]]}"#,
+        #"{"unit":"us","buckets":[[5000,18446744073709551615]]}"#,
+        #"{"unit":"us","buckets":[[100,4611686018427387903],[200,4611686018427387903]]}"#,
+    ])
+    func rejectsImpossibleCounts(json: String) {
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode(LatencyHistogram.self, from: Data(json.utf8))
+        }
+    }
+
+    @Test func theLargestAcceptedCountsStillComputeEveryFigure() throws {
+        // Just under the limit (2^62 µs of latency in all): decoding, percentiles, mean, the
+        // bucket walk and a round trip run without overflow.
+        let json = #"{"unit":"us","buckets":[[1,1000000000000000],[3600000000,1000000000]]}"#
+        let histogram = try JSONDecoder().decode(LatencyHistogram.self, from: Data(json.utf8))
+        #expect(histogram.count == 1_000_001_000_000_000)
+        #expect(histogram.percentile(99) > 0)
+        #expect(histogram.mean > 0)
+        let again = try JSONDecoder().decode(LatencyHistogram.self, from: JSONEncoder().encode(histogram))
+        #expect(again.count == histogram.count)
+        // The count that trapped `hotpath compare` (10^16 in one bucket) is read and compared.
+        let huge = try JSONDecoder().decode(LatencyHistogram.self, from: Data(#"{"unit":"us","buckets":[[100,10000000000000000],[900,3]]}"#.utf8))
+        let changes = RunComparison.compare(before: histogram, after: huge, beforeThroughput: [1, 2, 3], afterThroughput: [1, 2, 3])
+        #expect(changes.count == 4)
+    }
+
     @Test func fractionAtOrBelow() {
         let histogram = Self.uniform()
         #expect(Self.isClose(histogram.fraction(atOrBelowNanoseconds: 5_000_000), 0.5))

@@ -12,11 +12,14 @@ import HotpathProfiler
 /// ```
 public struct DiagnoseRun: Sendable {
     public let options: DiagnoseOptions
+    /// Ends it early with what was measured (see ``DiagnoseStop``).
+    public let stop: DiagnoseStop
     /// Told what is happening, one short line at a time ("[3/10] GET /dashboard …").
     public let progress: @Sendable (String) -> Void
 
-    public init(options: DiagnoseOptions, progress: @escaping @Sendable (String) -> Void = { _ in }) {
+    public init(options: DiagnoseOptions, stop: DiagnoseStop = DiagnoseStop(), progress: @escaping @Sendable (String) -> Void = { _ in }) {
         self.options = options
+        self.stop = stop
         self.progress = progress
     }
 
@@ -43,13 +46,6 @@ public struct DiagnoseRun: Sendable {
             for route in Self.loadableRoutes(report, prefix: options.reportPrefix) where !planned.contains(where: { $0.route == route.route || Self.pathOnly($0.path) == route.path }) {
                 planned.append(Planned(method: route.method, route: route.route, path: route.path))
             }
-        } else {
-            // Without the report there is nothing to discover: at least prove the server answers.
-            do {
-                _ = try await HTTPFetch.get(base.url + (planned.first?.path ?? "/"), headers: options.headers, timeout: options.timeout, insecure: options.insecure)
-            } catch {
-                throw DiagnoseError(error.message)
-            }
         }
         guard !planned.isEmpty else {
             throw DiagnoseError(
@@ -61,33 +57,81 @@ public struct DiagnoseRun: Sendable {
         }
 
         var measured: [(Planned, LoadReport, [RampStep]?, RampPlateau?)] = []
+        var incomplete: DiagnosisIncomplete?
+        func notMeasured(after index: Int) -> [String] { planned.dropFirst(index + 1).map(\.path) }
         for (index, endpoint) in planned.enumerated() {
+            if let signal = stop.interruptedBy {
+                incomplete = Self.interrupted(signal: signal, notMeasured: planned.dropFirst(index).map(\.path), measured: index)
+                break
+            }
             progress("[\(index + 1)/\(planned.count)] GET \(endpoint.path): \(DurationText.format(options.duration)) at \(options.connections) connections…")
-            var load = try await loadOnce(base.url + endpoint.path, connections: options.connections, duration: options.duration, server: server)
+            var load: LoadReport
+            do {
+                load = try await loadOnce(base.url + endpoint.path, connections: options.connections, duration: options.duration, server: server)
+            } catch where index > 0 && !error.isInputError {
+                // The server answered the endpoints before this one: it went away meanwhile.
+                incomplete = DiagnosisIncomplete(
+                    reason: .serverStopped, detail: "the server stopped answering before GET \(endpoint.path): \(error.message)",
+                    notMeasured: planned.dropFirst(index).map(\.path)
+                )
+                break
+            }
             var ramp: [RampStep]?
             var plateau: RampPlateau?
-            if !load.budgetPassed, options.ramp.count >= 2 {
+            if !load.budgetPassed, options.ramp.count >= 2, load.outage?.stoppedAt == nil, stop.interruptedBy == nil {
                 progress("[\(index + 1)/\(planned.count)] GET \(endpoint.path): over budget, ramping connections \(options.ramp.map(String.init).joined(separator: " → "))…")
                 var steps: [RampStep] = []
                 for connections in options.ramp {
-                    let step = try await loadOnce(base.url + endpoint.path, connections: connections, duration: options.rampStepDuration, server: server, warmup: .zero)
+                    guard stop.interruptedBy == nil,
+                        let step = try? await loadOnce(base.url + endpoint.path, connections: connections, duration: options.rampStepDuration, server: server, warmup: .zero),
+                        step.outage?.stoppedAt == nil, step.stopReason != .interrupted
+                    else { break }
                     steps.append(RampStep(
                         connections: connections, requestsPerSecond: step.summary.requestsPerSecond,
                         p50Ms: step.latency.p50Ms, p99Ms: step.latency.p99Ms, serverCPUPercent: step.server?.cpuPercent
                     ))
                 }
-                ramp = steps
-                plateau = RampPlateau.find(in: steps, cores: ServerProcess.cores)
-                load.ramp = steps
-                load.plateau = plateau
+                // A ramp cut short says nothing about a plateau.
+                if steps.count == options.ramp.count {
+                    ramp = steps
+                    plateau = RampPlateau.find(in: steps, cores: ServerProcess.cores)
+                    load.ramp = steps
+                    load.plateau = plateau
+                }
             }
             measured.append((endpoint, load, ramp, plateau))
+            if let stoppedAt = load.outage?.stoppedAt {
+                incomplete = DiagnosisIncomplete(
+                    reason: .serverStopped,
+                    detail: "the server stopped answering during GET \(endpoint.path) at \(Self.seconds(stoppedAt)) of \(Self.seconds(load.summary.elapsedS))",
+                    notMeasured: notMeasured(after: index)
+                )
+                break
+            }
+            if let signal = stop.interruptedBy {
+                incomplete = Self.interrupted(signal: signal, notMeasured: notMeasured(after: index), measured: index + 1)
+                break
+            }
+        }
+        guard !measured.isEmpty else {
+            throw DiagnoseError(incomplete?.detail ?? "nothing was measured")
         }
 
         var report: RecorderReport?
-        if let reader {
+        if let reader, incomplete?.reason != .serverStopped, stop.interruptedBy == nil {
             progress("Reading what the server saw…")
-            report = try await reader.reportWithNames()
+            do {
+                report = try await reader.reportWithNames()
+            } catch {
+                // The loads' results stand; only the inside view is lost.
+                if incomplete == nil {
+                    incomplete = DiagnosisIncomplete(reason: .serverStopped, detail: "the server's report could not be read after the loads", notMeasured: [])
+                }
+                incomplete?.reportUnread = error.message
+            }
+        } else if reader != nil {
+            let why = incomplete?.reason == .interrupted ? "not read: interrupted" : "not read: the server stopped answering"
+            incomplete?.reportUnread = why
         }
         var endpoints: [EndpointDiagnosis] = []
         for (endpoint, load, ramp, plateau) in measured {
@@ -96,14 +140,17 @@ public struct DiagnoseRun: Sendable {
             var profile: ProfileSummary?
             var profileNotTaken: String?
             let wantsProfile = !load.budgetPassed || findings.contains { $0.kind == .cpuStall || $0.kind == .blockingCall }
-            if let reader, options.profile, wantsProfile {
+            if let reader, options.profile, wantsProfile, report != nil {
                 progress("Profiling one request of GET \(endpoint.path)…")
-                switch await reader.profile(path: endpoint.path, headers: options.headers, limit: options.profileLimit) {
+                let (path, headers, limit) = (endpoint.path, options.headers, options.profileLimit)
+                switch await stop.unlessInterrupted({ await reader.profile(path: path, headers: headers, limit: limit) }) {
                 case .taken(let location, let profiled):
                     profile = Self.summary(profiled, location: location)
                 case .notTaken(let reason):
                     profileNotTaken = reason
                     progress("  profile of GET \(endpoint.path) not taken: \(reason)")
+                case nil:
+                    profileNotTaken = "interrupted"
                 }
             }
             let breakdown = route.map {
@@ -139,12 +186,26 @@ public struct DiagnoseRun: Sendable {
             )
         }
         return Diagnosis(
-            startedAt: started, target: base.url, budget: Self.judgingBudget(options.budget).description, view: reader == nil ? .outside : .inside,
-            blindSpots: reader == nil ? Self.outsideBlindSpots : [],
+            startedAt: started, target: base.url, budget: Self.judgingBudget(options.budget).description, view: report == nil ? .outside : .inside,
+            blindSpots: reader == nil
+                ? Self.outsideBlindSpots
+                : report == nil ? ["The server's Hotpath report was not read (\(incomplete?.reportUnread ?? "unknown")): queries, outbound calls, blocked threads and profiles are unknown for every endpoint."] : [],
             elapsedSeconds: Double(MonotonicClock.now() - clock) / 1e9,
             fixes: FixRanking.fixes(for: endpoints), cheapWins: FixRanking.cheapWins(for: endpoints, cores: ServerProcess.cores),
-            endpoints: endpoints, server: usage, manifest: report?.manifest
+            endpoints: endpoints, server: usage, manifest: report?.manifest, incomplete: incomplete
         )
+    }
+
+    static func interrupted(signal: Int32, notMeasured: [String], measured: Int) -> DiagnosisIncomplete {
+        let name = [1: "SIGHUP", 2: "SIGINT (Ctrl-C)", 15: "SIGTERM"][signal] ?? "signal \(signal)"
+        return DiagnosisIncomplete(
+            reason: .interrupted, detail: "interrupted by \(name) after \(measured) of \(measured + notMeasured.count) endpoints",
+            signal: signal, notMeasured: notMeasured
+        )
+    }
+
+    static func seconds(_ value: Double) -> String {
+        DecimalText.fixed(value, fractionDigits: 1) + " s"
     }
 
     /// The budget each endpoint is judged by: the one given, plus `errors<1%` unless it already
@@ -187,6 +248,8 @@ public struct DiagnoseRun: Sendable {
         let cpuBefore = server?.cpuSeconds()
         let clockBefore = MonotonicClock.now()
         let result: LoadResult
+        stop.running(run)
+        defer { stop.running(nil) }
         do {
             result = try await run.run()
         } catch {

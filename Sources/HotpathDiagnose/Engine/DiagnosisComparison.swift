@@ -5,23 +5,24 @@ import HotpathLoad
 /// its bootstrap interval and a verdict beyond the noise.
 public enum DiagnosisComparison {
     /// Endpoints present in both, matched by method and route, in the order of `before`.
-    public static func compare(before: Diagnosis, after: Diagnosis, noiseFloorPercent: Double = 5) -> [EndpointComparison] {
+    /// `resamples`: bootstrap rounds per metric (fewer is faster and coarser).
+    public static func compare(before: Diagnosis, after: Diagnosis, noiseFloorPercent: Double = 5, resamples: Int = 200) -> [EndpointComparison] {
         before.endpoints.compactMap { old in
             guard let new = after.endpoints.first(where: { $0.name == old.name }) else { return nil }
             return EndpointComparison(
-                endpoint: old.name, changes: compare(old.load, new.load, noiseFloorPercent: noiseFloorPercent),
+                endpoint: old.name, changes: compare(old.load, new.load, noiseFloorPercent: noiseFloorPercent, resamples: resamples),
                 bytesPerResponseBefore: old.bytesPerResponse, bytesPerResponseAfter: new.bytesPerResponse
             )
         }
     }
 
     /// p50/p95/p99 from the runs' histograms, req/s from their full seconds.
-    public static func compare(_ before: LoadReport, _ after: LoadReport, noiseFloorPercent: Double = 5) -> [MetricChange] {
+    public static func compare(_ before: LoadReport, _ after: LoadReport, noiseFloorPercent: Double = 5, resamples: Int = 200) -> [MetricChange] {
         RunComparison.compare(
             before: before.latency.histogram, after: after.latency.histogram,
             beforeThroughput: before.timeline.filter { $0.intervalS >= 0.5 }.map(\.rps),
             afterThroughput: after.timeline.filter { $0.intervalS >= 0.5 }.map(\.rps),
-            noiseFloorPercent: noiseFloorPercent
+            noiseFloorPercent: noiseFloorPercent, resamples: resamples
         )
     }
 

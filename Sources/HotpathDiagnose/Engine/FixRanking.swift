@@ -76,7 +76,7 @@ enum FixRanking {
             if let encoding = endpoint.profile?.hottest.filter({ isJSONEncoding($0.name) }).map(\.totalPercent).max(), encoding >= 15 {
                 add(WinTemplate(
                     kind: .fasterJSON, title: "A faster JSON encoder, or less to encode",
-                    detail: "JSON encoding took \(Int(encoding.rounded()))% of the profiled request: encode fewer fields, page the list, or use a faster encoder for hot responses.",
+                    detail: "JSON encoding took \(Int(saturating: encoding.rounded()))% of the profiled request: encode fewer fields, page the list, or use a faster encoder for hot responses.",
                     effort: .medium
                 ), endpoint: endpoint.name, savingMs: p95 * encoding / 100 / 2)
             }
@@ -84,7 +84,7 @@ enum FixRanking {
             if let plateau = endpoint.plateau, plateau.cause == .cpuBound, let cpu = plateau.serverCPUPercent, cores > 1, cpu < 130 {
                 add(WinTemplate(
                     kind: .moreEventLoops, title: "Use every core",
-                    detail: "The server stayed near one core (\(Int(cpu.rounded()))% of \(cores * 100)%) while throughput stopped growing: give it more event-loop threads or run more instances.",
+                    detail: "The server stayed near one core (\(Int(saturating: cpu.rounded()))% of \(cores * 100)%) while throughput stopped growing: give it more event-loop threads or run more instances.",
                     effort: .low
                 ), endpoint: endpoint.name, savingMs: p95 / 2)
             }

@@ -78,7 +78,7 @@ enum SuspectChecks {
                 seen.append("no thread computing for \(number(threshold)) ms or more")
             }
             if let top = profile?.hottest.first(where: { !$0.isLibrary }) ?? profile?.hottest.first {
-                seen.append("hottest in the profile: \(top.name) (\(Int(top.selfPercent.rounded()))% self)")
+                seen.append("hottest in the profile: \(top.name) (\(Int(saturating: top.selfPercent.rounded()))% self)")
             }
             guard !seen.isEmpty else {
                 return SuspectCheck(
@@ -89,7 +89,7 @@ enum SuspectChecks {
             }
             return SuspectCheck(suspect: suspect, status: .clear, summary: "app time \(ms(breakdown.appMs)) per request, " + seen.joined(separator: "; "))
         case .response:
-            let size = ByteText.format(Int(bytesPerResponse))
+            let size = ByteText.format(Int(saturating: bytesPerResponse))
             return SuspectCheck(suspect: suspect, status: .clear, summary: "\(size) per response as sent")
         }
     }
@@ -100,6 +100,6 @@ enum SuspectChecks {
         "\(number(value)) \(value == 1 ? one : many)"
     }
     static func number(_ value: Double) -> String {
-        value == value.rounded() ? String(Int(value)) : DecimalText.fixed(value, fractionDigits: 1)
+        value == value.rounded() ? String(Int(saturating: value)) : DecimalText.fixed(value, fractionDigits: 1)
     }
 }

@@ -107,7 +107,7 @@ enum HTMLText {
     /// A whole number with thousands separators; non-finite and huge values as plain text.
     static func grouped(_ value: Double) -> String {
         guard value.isFinite, value.magnitude < 9e15 else { return DecimalText.fixed(value, fractionDigits: 0) }
-        return count(Int64(value.rounded()))
+        return count(Int64(saturating: value.rounded()))
     }
 
     /// A coordinate for SVG attributes: one decimal is finer than a pixel, and non-finite

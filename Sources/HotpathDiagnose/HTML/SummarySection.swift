@@ -40,6 +40,13 @@ enum SummarySection {
             html += diagnosis.blindSpots.map { "<li>\(HTMLText.escape($0))</li>" }.joined()
             html += "</ul></aside>"
         }
+        if let incomplete = diagnosis.incomplete {
+            html += "<aside class=\"blind-spots incomplete\"><h2>Incomplete</h2><p>\(HTMLText.escape(incomplete.detail))</p>"
+            if !incomplete.notMeasured.isEmpty {
+                html += "<p>Not measured: " + incomplete.notMeasured.map { "<code>\(HTMLText.escape($0))</code>" }.joined(separator: ", ") + "</p>"
+            }
+            html += "</aside>"
+        }
         html += fixFirst(diagnosis.fixFirst, anchors: anchors)
         html += endpointTable(diagnosis.endpoints, anchors: anchors)
         return html

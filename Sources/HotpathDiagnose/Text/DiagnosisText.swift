@@ -10,6 +10,10 @@ public enum DiagnosisText {
         let over = diagnosis.endpoints.filter { !$0.budgetPassed }.count
         out.append("Hotpath diagnosis of \(diagnosis.target): \(diagnosis.endpoints.count) endpoints, budget \(diagnosis.budget), \(over) over budget")
         for spot in diagnosis.blindSpots { out.append("  ! \(spot)") }
+        if let incomplete = diagnosis.incomplete {
+            out.append("  ⚠ Incomplete: \(incomplete.detail)")
+            if !incomplete.notMeasured.isEmpty { out.append("    not measured: \(incomplete.notMeasured.joined(separator: ", "))") }
+        }
         out.append("")
         if let first = diagnosis.fixFirst {
             out.append("Fix this first: \(first.endpoint): \(FindingText.title(first.finding))")
@@ -151,7 +155,7 @@ public enum DiagnosisText {
             lines.append("  profile not taken: \(reason)")
         }
         if let ramp = endpoint.ramp, !ramp.isEmpty {
-            let steps = ramp.map { "\($0.connections) conn: \(DecimalText.fixed($0.requestsPerSecond, fractionDigits: 1)) req/s, p99 \(ms($0.p99Ms))" + ($0.serverCPUPercent.map { ", CPU \(Int($0.rounded()))%" } ?? "") }
+            let steps = ramp.map { "\($0.connections) conn: \(DecimalText.fixed($0.requestsPerSecond, fractionDigits: 1)) req/s, p99 \(ms($0.p99Ms))" + ($0.serverCPUPercent.map { ", CPU \(Int(saturating: $0.rounded()))%" } ?? "") }
             lines.append("  ramp: " + steps.joined(separator: " → "))
             if let plateau = endpoint.plateau { lines.append("    \(plateau.message)") }
         }
@@ -165,7 +169,7 @@ public enum DiagnosisText {
         for comparison in comparisons {
             let p95 = comparison.change("p95")
             let rate = comparison.change("req/s")
-            let bytes = ByteText.format(Int(comparison.bytesPerResponseBefore)) + " → " + ByteText.format(Int(comparison.bytesPerResponseAfter))
+            let bytes = ByteText.format(Int(saturating: comparison.bytesPerResponseBefore)) + " → " + ByteText.format(Int(saturating: comparison.bytesPerResponseAfter))
             lines.append(
                 "  " + pad(comparison.endpoint, width, left: true) + pad(ms(p95?.before ?? 0), 12) + pad(ms(p95?.after ?? 0), 10)
                     + pad(p95.map { percent($0.changePercent) } ?? "-", 9)
