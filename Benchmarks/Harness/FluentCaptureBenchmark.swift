@@ -5,6 +5,10 @@ import HotpathFluent
 import Logging
 import NIOPosix
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The cost HotpathFluent adds to a Fluent query: the same lookup by id (`User.find`, then a
 /// two-field model) on in-memory SQLite through a plain and a wrapped configuration, inside a
 /// request, alternating in rounds; the median of the paired differences per query. Each query
@@ -58,7 +62,8 @@ enum FluentCaptureBenchmark {
         var site: String?
         for _ in 0..<21 {
             let plainTime = try await perQuery(take(plainDatabases), queries: queries, inRequest: true).perQuery
-            let (capturedTime, lastSite) = try await perQuery(take(capturedDatabases), queries: queries, inRequest: true)
+            let captured = try await perQuery(take(capturedDatabases), queries: queries, inRequest: true)
+            let (capturedTime, lastSite) = (captured.perQuery, captured.site)
             let noSiteTime = try await perQuery(take(noSitesDatabases), queries: queries, inRequest: true).perQuery
             site = lastSite
             plainRounds.append(plainTime)
@@ -75,15 +80,23 @@ enum FluentCaptureBenchmark {
         let middle = differences.count / 2
         print("fluent: \(queries) User.find lookups per round, \(differences.count) alternating rounds, in-memory SQLite")
         print("call site found: \(site ?? "none")")
-        print("RESULT-NULL plain-us \(format(null.plain)) captured-us \(format(null.captured)) capture-overhead-us(median of paired differences) \(format(null.overhead))")
+        print("RESULT-NULL wall \(null.wall.summary)")
+        print("RESULT-NULL cpu \(null.cpu.summary)")
+        print("RESULT-NULL pinned-to-loop \(null.pinned.summary)")
+        print("RESULT-NULL pinned-to-loop without-call-sites \(null.pinnedWithoutSites.summary)")
+        print("RESULT-NULL pinned-to-loop wrapped-outside-requests \(null.pinnedOutsideRequests.summary)")
         print("RESULT-PARTS describe-us \(format(parts.describe)) record-us \(format(parts.record)) query-site-us \(format(parts.querySite)) handle-site-us \(format(parts.handleSite)) capture-total-us(record + both sites) \(format(parts.record + parts.querySite + parts.handleSite))")
         print("RESULT plain-query-us \(format(plainRounds.sorted()[middle])) captured-query-us \(format(capturedRounds.sorted()[middle])) capture-overhead-us(median of paired differences) \(format(differences.sorted()[middle])) of-which-call-site-us \(format(siteDifferences.sorted()[middle]))")
     }
 
     /// The whole capture on a database that does nothing (``NullDatabase``): `User.find` through
     /// Fluent with and without the wrapper, each query taking its database as `req.db` does,
-    /// 21 alternating rounds of 20,000; the median of the paired differences.
-    static func nullDatabaseCost(threadPool: NIOThreadPool, on group: MultiThreadedEventLoopGroup, logger: Logger) async throws -> (plain: Double, captured: Double, overhead: Double) {
+    /// 21 alternating rounds of 20,000; the median of the paired differences, three ways:
+    /// wall time on the default executor (as a handler runs), the process's CPU time on it, and
+    /// wall time with the task pinned to the database's event loop (one thread: no wake-ups).
+    static func nullDatabaseCost(
+        threadPool: NIOThreadPool, on group: MultiThreadedEventLoopGroup, logger: Logger, onlyPinned: Bool = false
+    ) async throws -> NullCost {
         let plainDatabases = Databases(threadPool: threadPool, on: group)
         plainDatabases.use(NullDatabase.factory, as: .init(string: "null"))
         let capturedDatabases = Databases(threadPool: threadPool, on: group)
@@ -91,25 +104,76 @@ enum FluentCaptureBenchmark {
         let loop = group.any()
         let take = { (databases: Databases) in { @Sendable in databases.database(logger: logger, on: loop) } }
         _ = try await perQuery(take(capturedDatabases), queries: 2_000, inRequest: true)
-        var plain: [Double] = []
-        var captured: [Double] = []
-        var differences: [Double] = []
+        var cost = NullCost()
+        for _ in 0..<(onlyPinned ? 0 : 21) {
+            let plain = try await perQuery(take(plainDatabases), queries: 20_000, inRequest: true)
+            let captured = try await perQuery(take(capturedDatabases), queries: 20_000, inRequest: true)
+            cost.wall.add(plain: plain.perQuery, captured: captured.perQuery)
+            cost.cpu.add(plain: plain.cpuPerQuery, captured: captured.cpuPerQuery)
+        }
+        let noSitesDatabases = Databases(threadPool: threadPool, on: group)
+        noSitesDatabases.use(.hotpath(NullDatabase.factory, models: [User.self], capturesCallSites: false), as: .init(string: "null"))
+        let pinned = LoopTaskExecutor(loop)
         for _ in 0..<21 {
-            let plainTime = try await perQuery(take(plainDatabases), queries: 20_000, inRequest: true).perQuery
-            let capturedTime = try await perQuery(take(capturedDatabases), queries: 20_000, inRequest: true).perQuery
-            plain.append(plainTime)
-            captured.append(capturedTime)
-            differences.append(capturedTime - plainTime)
+            let plain = try await withTaskExecutorPreference(pinned) { try await perQuery(take(plainDatabases), queries: 20_000, inRequest: true) }
+            let captured = try await withTaskExecutorPreference(pinned) { try await perQuery(take(capturedDatabases), queries: 20_000, inRequest: true) }
+            let noSites = try await withTaskExecutorPreference(pinned) { try await perQuery(take(noSitesDatabases), queries: 20_000, inRequest: true) }
+            // Wrapped, but outside a request: only the wrapper (nothing is recorded).
+            let idle = try await withTaskExecutorPreference(pinned) { try await perQuery(take(capturedDatabases), queries: 20_000, inRequest: false) }
+            cost.pinned.add(plain: plain.perQuery, captured: captured.perQuery)
+            cost.pinnedWithoutSites.add(plain: plain.perQuery, captured: noSites.perQuery)
+            cost.pinnedOutsideRequests.add(plain: plain.perQuery, captured: idle.perQuery)
         }
         await plainDatabases.shutdownAsync()
         await capturedDatabases.shutdownAsync()
-        let middle = differences.count / 2
-        return (plain.sorted()[middle], captured.sorted()[middle], differences.sorted()[middle])
+        await noSitesDatabases.shutdownAsync()
+        return cost
     }
 
-    /// Only one side of the null-database measurement, for a profiler to look at: 200,000
-    /// queries through the wrapped (or the plain) configuration.
-    static func nullOnly(captured: Bool) async throws {
+    /// Only the pinned-to-loop alternating rounds (`hotpath-bench fluent-pinned`): the steadiest
+    /// of the three, quick enough to run while changing the capture.
+    static func pinnedOnly() async throws {
+        let threadPool = NIOThreadPool(numberOfThreads: 1)
+        threadPool.start()
+        var logger = Logger(label: "bench")
+        logger.logLevel = .error
+        let cost = try await nullDatabaseCost(threadPool: threadPool, on: .singleton, logger: logger, onlyPinned: true)
+        print("RESULT-NULL pinned-to-loop \(cost.pinned.summary)")
+        print("RESULT-NULL pinned-to-loop without-call-sites \(cost.pinnedWithoutSites.summary)")
+        print("RESULT-NULL pinned-to-loop wrapped-outside-requests \(cost.pinnedOutsideRequests.summary)")
+        try await threadPool.shutdownGracefully()
+    }
+
+    /// Alternating rounds of one measurement: per query, plain and captured.
+    struct PairedRounds {
+        var plain: [Double] = []
+        var captured: [Double] = []
+        var differences: [Double] = []
+
+        mutating func add(plain: Double, captured: Double) {
+            self.plain.append(plain)
+            self.captured.append(captured)
+            differences.append(captured - plain)
+        }
+
+        static func median(_ values: [Double]) -> Double { values.isEmpty ? 0 : values.sorted()[values.count / 2] }
+        var summary: String {
+            "plain-us \(format(Self.median(plain))) captured-us \(format(Self.median(captured))) capture-overhead-us(median of paired differences) \(format(Self.median(differences)))"
+        }
+    }
+
+    struct NullCost {
+        var wall = PairedRounds()
+        var cpu = PairedRounds()
+        var pinned = PairedRounds()
+        var pinnedWithoutSites = PairedRounds()
+        var pinnedOutsideRequests = PairedRounds()
+    }
+
+    /// Only one side of the null-database measurement, for a profiler to look at: `queries`
+    /// queries through the wrapped (or the plain) configuration, on the default executor or
+    /// pinned to the database's event loop (one thread, as `RESULT-NULL pinned-to-loop`).
+    static func nullOnly(captured: Bool, pinned: Bool, queries: Int) async throws {
         let threadPool = NIOThreadPool(numberOfThreads: 1)
         threadPool.start()
         let group = MultiThreadedEventLoopGroup.singleton
@@ -119,8 +183,11 @@ enum FluentCaptureBenchmark {
         let databases = Databases(threadPool: threadPool, on: group)
         databases.use(captured ? .hotpath(NullDatabase.factory, models: [User.self]) : NullDatabase.factory, as: .init(string: "null"))
         let loop = group.any()
-        let time = try await perQuery({ databases.database(logger: quiet, on: loop) }, queries: 200_000, inRequest: true).perQuery
-        print("fluent-null \(captured ? "captured" : "plain"): \(format(time)) µs a query")
+        let take: @Sendable () -> (any Database)? = { databases.database(logger: quiet, on: loop) }
+        let result = pinned
+            ? try await withTaskExecutorPreference(LoopTaskExecutor(loop)) { try await perQuery(take, queries: queries, inRequest: true) }
+            : try await perQuery(take, queries: queries, inRequest: true)
+        print("fluent-null \(captured ? "captured" : "plain")\(pinned ? " pinned" : ""): \(format(result.perQuery)) µs a query, \(format(result.cpuPerQuery)) µs of CPU")
         await databases.shutdownAsync()
         try await threadPool.shutdownGracefully()
     }
@@ -168,9 +235,10 @@ enum FluentCaptureBenchmark {
 
     static func perQuery(
         _ database: @escaping @Sendable () -> (any Database)?, queries: Int, inRequest: Bool
-    ) async throws -> (perQuery: Double, site: String?) {
+    ) async throws -> (perQuery: Double, cpuPerQuery: Double, site: String?) {
         let recorder = Recorder(configuration: .init(maximumEventsPerRequest: 200))
         let start = MonotonicClock.now()
+        let cpuStart = processCPUNanoseconds()
         var site: String?
         var index = 0
         while index < queries {
@@ -187,7 +255,15 @@ enum FluentCaptureBenchmark {
             let completed = recorder.finish(request, route: "/bench", status: 200)
             site = completed.events.first?.callSite?.description
         }
-        return (Double(MonotonicClock.now() - start) / Double(queries) / 1_000, site)
+        let cpu = processCPUNanoseconds() - cpuStart
+        return (Double(MonotonicClock.now() - start) / Double(queries) / 1_000, cpu / Double(queries) / 1_000, site)
+    }
+
+    /// CPU time of every thread of this process, in nanoseconds.
+    static func processCPUNanoseconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+        return Double(time.tv_sec) * 1e9 + Double(time.tv_nsec)
     }
 
     static func format(_ value: Double) -> String {

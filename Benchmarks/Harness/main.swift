@@ -50,8 +50,14 @@ case "sql":
     try await SQLCaptureBenchmark.run()
 case "fluent":
     try await FluentCaptureBenchmark.run()
+case "fluent-pinned":
+    try await FluentCaptureBenchmark.pinnedOnly()
 case "fluent-null":
-    try await FluentCaptureBenchmark.nullOnly(captured: arguments.dropFirst().first != "plain")
+    // fluent-null [plain] [pinned] [QUERIES]
+    let words = arguments.dropFirst()
+    try await FluentCaptureBenchmark.nullOnly(
+        captured: !words.contains("plain"), pinned: words.contains("pinned"), queries: words.compactMap { Int($0) }.first ?? 200_000
+    )
 case "http":
     HTTPCaptureBenchmark.run()
 default:

@@ -9,11 +9,12 @@ import Hotpath
 /// reused (``FluentStatementCache``). A query with any `.custom` part has no shape: what a
 /// custom expression renders to is not known without rendering it.
 struct FluentQueryShape {
-    /// 128 bits of the shape (FNV-1a and SipHash over the same tokens): a false match would
-    /// record another statement's text, so one hash is not trusted alone.
+    /// 128 bits of the shape (two independent word mixers over the same tokens): a false
+    /// match would record another statement's text, so one 64-bit hash is not trusted alone.
+    /// They live in this process only, so neither needs to be stable across runs.
     struct Key: Hashable, Sendable {
-        var fnv: UInt64
-        var sip: Int
+        var first: UInt64
+        var second: UInt64
     }
 
     /// Nil when the query has a part only rendering can tell.
@@ -25,27 +26,23 @@ struct FluentQueryShape {
         var walk = ShapeWalk()
         walk.text(dialect)
         walk.query(query)
-        key = walk.cacheable ? Key(fnv: walk.fnv.value, sip: walk.sip.finalize()) : nil
+        key = walk.cacheable ? Key(first: walk.mixer.first, second: walk.mixer.second) : nil
         binds = walk.binds.identity
     }
 }
 
 /// One pass over a query, hashing its structure and collecting its values' identity.
 private struct ShapeWalk {
-    var fnv = FNV1a(seed: 0x5348_4150_45)
-    var sip = Hasher()
+    var mixer = WordMixer()
     var binds = BindIdentity.Builder()
     var cacheable = true
 
     mutating func token(_ value: UInt64) {
-        fnv.mix(value)
-        sip.combine(value)
+        mixer.mix(value)
     }
 
     mutating func text(_ value: String) {
-        fnv.mix(value)
-        fnv.separate()
-        sip.combine(value)
+        mixer.mix(value)
     }
 
     mutating func optionalText(_ value: String?) {
@@ -322,6 +319,45 @@ private struct ShapeWalk {
         case .inner: token(1)
         case .left: token(2)
         case .custom: custom()
+        }
+    }
+}
+
+/// Two 64-bit lanes mixing words (xor, multiply by an odd constant, xor-shift: each step a
+/// bijection of the lane, so two walks that differ in one token differ after it), with
+/// different constants so the lanes are independent: the shape's 128-bit key. A word at a time,
+/// where FNV goes a byte at a time and SipHash costs rounds per word: this runs for every query.
+struct WordMixer {
+    private(set) var first: UInt64 = 0x5348_4150_45_9E37
+    private(set) var second: UInt64 = 0x243F_6A88_85A3_08D3
+
+    @inline(__always)
+    mutating func mix(_ word: UInt64) {
+        first = (first ^ word) &* 0x9E37_79B9_7F4A_7C15
+        first ^= first >> 29
+        second = (second ^ word) &* 0xC2B2_AE3D_27D4_EB4F
+        second ^= second >> 32
+    }
+
+    /// The length, then the UTF-8 bytes eight at a time (the last word zero-padded).
+    mutating func mix(_ text: String) {
+        var text = text
+        text.withUTF8 { bytes in
+            mix(UInt64(bytes.count) | 0x8000_0000_0000_0000)
+            let raw = UnsafeRawBufferPointer(bytes)
+            var index = 0
+            while index + 8 <= bytes.count {
+                mix(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                index += 8
+            }
+            var last: UInt64 = 0
+            var shift: UInt64 = 0
+            while index < bytes.count {
+                last |= UInt64(bytes[index]) << shift
+                shift += 8
+                index += 1
+            }
+            mix(last)
         }
     }
 }

@@ -21,19 +21,28 @@ struct FluentStatement: Sendable {
     /// The statement of `query`: from the cache when a query of its shape was described before,
     /// otherwise described now (and cached once nothing about it is still being learned).
     static func describing(_ query: DatabaseQuery, sql database: (any SQLDatabase)?, settings: FluentCaptureSettings) -> FluentStatement {
-        guard let database else { return FluentStatement(query, sql: nil, settings: settings) }
-        let shape = FluentQueryShape(query, dialect: database.dialect.name)
-        guard let key = shape.key else { return FluentStatement(query, sql: database, settings: settings) }
+        describing(query, dialect: database?.dialect.name, sql: { database }, settings: settings)
+    }
+
+    /// The same, for a caller that knows the dialect's name without the database as SQL
+    /// (``FluentCaptureSettings/dialect(of:)``): `sql` is asked only when text must be rendered.
+    static func describing(
+        _ query: DatabaseQuery, dialect: String?, sql: () -> (any SQLDatabase)?, settings: FluentCaptureSettings
+    ) -> FluentStatement {
+        guard let dialect else { return FluentStatement(query, sql: nil, settings: settings) }
+        let shape = FluentQueryShape(query, dialect: dialect)
+        guard let key = shape.key else { return FluentStatement(query, sql: sql(), settings: settings) }
         if let (cached, check) = settings.statements.lookup(key) {
             var statement = cached
             statement.binds = shape.binds
             guard check else { return statement }
+            let database = sql()
             var fresh = FluentStatement(query, sql: database, settings: settings)
             fresh.binds = shape.binds
             if fresh.sql != statement.sql { settings.statements.distrust(key) }
             return fresh
         }
-        var statement = FluentStatement(query, sql: database, settings: settings)
+        var statement = FluentStatement(query, sql: sql(), settings: settings)
         // The walk's identity, not the serializer's: the same for every query of the shape,
         // rendered or not.
         statement.binds = shape.binds

@@ -69,6 +69,21 @@ final class FluentCaptureSettings: Sendable {
         self.explainFor = explainFor
     }
 
+    /// The SQL dialect's name of the driver's databases (nil: not an SQL driver), learned
+    /// from the first one: every database of a configuration speaks the same.
+    func dialect(of database: some Database) -> String? {
+        if let known = knownDialect.withLock({ $0 }) { return known.name }
+        let name = (database as? any SQLDatabase)?.dialect.name
+        knownDialect.withLock { $0 = KnownDialect(name: name) }
+        return name
+    }
+
+    private struct KnownDialect {
+        var name: String?
+    }
+
+    private let knownDialect = Mutex<KnownDialect?>(nil)
+
     /// Attaches the advisor, on the driver's own database (pooled, never a request's wrapper:
     /// what it runs is not recorded), the first time a database is made.
     func attachExplainAdvisor(using database: any Database) {

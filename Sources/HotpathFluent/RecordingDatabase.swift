@@ -11,9 +11,6 @@ import SQLKit
 struct RecordingDatabase<Base: Database>: Database {
     let base: Base
     let settings: FluentCaptureSettings
-    /// The driver's database seen as SQL (nil for a non-SQL driver): its dialect renders the
-    /// statement text, and it answers the table-width lookups.
-    let sql: (any SQLDatabase)?
     /// Where the app took this database (`req.db`, evaluated on the app's own line): the call
     /// site of a query whose stack holds no app code, as when FluentKit runs it in a task of
     /// its own (`$author.get(on:)` goes through `makeFutureWithTask`).
@@ -22,9 +19,13 @@ struct RecordingDatabase<Base: Database>: Database {
     init(base: Base, settings: FluentCaptureSettings, handleSite: CallSite? = nil) {
         self.base = base
         self.settings = settings
-        self.sql = base as? any SQLDatabase
         self.handleSite = handleSite
     }
+
+    /// The driver's database seen as SQL (nil for a non-SQL driver): its dialect renders the
+    /// statement text, and it answers the table-width lookups. Cast only when a query's text
+    /// must be rendered (the first queries of a shape), not for every query: the cast boxes it.
+    var sql: (any SQLDatabase)? { base as? any SQLDatabase }
 
     var context: DatabaseContext { base.context }
     var inTransaction: Bool { base.inTransaction }
@@ -41,7 +42,8 @@ struct RecordingDatabase<Base: Database>: Database {
         }
         // The driver has converted the query by now (synchronously, before its future):
         // rendering it again with the driver's dialect gives the same text.
-        capture.describe(FluentStatement.describing(query, sql: sql, settings: settings))
+        let base = self.base
+        capture.describe(FluentStatement.describing(query, dialect: settings.dialect(of: base), sql: { base as? any SQLDatabase }, settings: settings))
         // A callback on the driver's own future, not a new future: `always` would complete a
         // second future, one more hop to the event loop for every query awaited from a task.
         // Registered first, it runs the moment the driver is done, before the caller resumes.

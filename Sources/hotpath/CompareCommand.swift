@@ -64,7 +64,7 @@ struct CompareCommand: ParsableCommand {
             afterThroughput: new.timeline.filter { $0.intervalS >= 0.5 }.map(\.rps),
             noiseFloorPercent: floor
         )
-        Terminal.out(Self.render(changes, before: old, after: new))
+        Terminal.outSanitized(Self.render(changes, before: old, after: new))
         Terminal.flush()
         if changes.contains(where: { $0.verdict == .regressed && abs($0.changePercent) > failThreshold }) {
             throw CLIExit(code: CLIExit.budgetFailed)

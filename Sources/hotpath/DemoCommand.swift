@@ -59,7 +59,7 @@ struct DemoCommand: AsyncParsableCommand {
         say("Starting SlowShop and seeding its database…")
         let before = try await measure(fixed: false, database: database, token: token, perEndpoint: perEndpoint, ramp: !quick, profile: true, leftovers: leftovers)
         say("")
-        Terminal.out(DiagnosisText.render(before))
+        Terminal.outSanitized(DiagnosisText.render(before))
         Terminal.flush()
 
         say("")
@@ -67,7 +67,7 @@ struct DemoCommand: AsyncParsableCommand {
         let after = try await measure(fixed: true, database: database, token: token, perEndpoint: perEndpoint, ramp: false, profile: false, leftovers: leftovers)
         let comparison = DiagnosisComparison.compare(before: before, after: after)
         say("")
-        Terminal.out(DiagnosisText.renderComparison(comparison))
+        Terminal.outSanitized(DiagnosisText.renderComparison(comparison))
         let met = after.endpoints.filter(\.budgetPassed).count
         Terminal.out("\nAfter the fixes \(met) of \(after.endpoints.count) endpoints meet the budget \(after.budget) (before: \(before.endpoints.filter(\.budgetPassed).count)).\n")
         try DiagnosisFiles.write(before, comparison: comparison, json: targets[1], html: targets[0])

@@ -95,7 +95,7 @@ struct DiagnoseCommand: AsyncParsableCommand {
         } catch {
             throw error.isInputError ? CLIExit.badInput(error.message) : CLIExit.runFailed(error.message)
         }
-        Terminal.out(DiagnosisText.render(diagnosis))
+        Terminal.outSanitized(DiagnosisText.render(diagnosis))
         Terminal.flush()
         try DiagnosisFiles.write(diagnosis, json: targets[0], html: targets[1])
         if let incomplete = diagnosis.incomplete {

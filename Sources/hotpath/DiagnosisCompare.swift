@@ -44,7 +44,7 @@ enum DiagnosisCompare {
         } else {
             text += "Verdict: unchanged (every difference is within the noise)\n"
         }
-        Terminal.out(text)
+        Terminal.outSanitized(text)
         return comparisons.contains { comparison in
             comparison.changes.contains { $0.verdict == .regressed && abs($0.changePercent) > failOn }
         }

@@ -66,7 +66,17 @@ struct ProfileCommand: ParsableCommand {
         case .text:
             let color = (target ?? .standardOutput) == .standardOutput && Terminal.wantsColor
             let renderer = TextTreeRenderer(options: .init(unicode: !ascii, color: color))
-            bytes = Array(renderer.render(CallTree(profile, options: treeOptions), profile: profile).utf8)
+            // The names come from a file: made printable before the renderer adds its colours.
+            var printable = profile
+            printable.frames = profile.frames.map { frame in
+                var frame = frame
+                frame.function = Terminal.printable(frame.function)
+                frame.module = frame.module.map(Terminal.printable)
+                frame.file = frame.file.map(Terminal.printable)
+                return frame
+            }
+            printable.threadNames = profile.threadNames.mapValues(Terminal.printable)
+            bytes = Array(renderer.render(CallTree(printable, options: treeOptions), profile: printable).utf8)
         case .html:
             bytes = Array(HTMLFlamegraphRenderer().render(CallTree(profile, options: treeOptions), profile: profile).utf8)
         case .speedscope:

@@ -25,6 +25,41 @@ enum Terminal {
         if targets.contains(.standardOutput) { textOnStandardError.store(true, ordering: .relaxed) }
     }
 
+    /// Text that came from a server or a file (route names, titles, function names), made safe
+    /// to print: control characters other than line breaks and tabs are shown in caret form
+    /// (`^[` for ESC, `^G` for BEL, `^?` for DEL, `<U+0085>` for the C1 range), so a hostile
+    /// report can neither recolour, retitle nor clear the terminal.
+    static func printable(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        var result = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            guard isControl(scalar) else {
+                result.append(scalar)
+                continue
+            }
+            let caret: String = switch scalar.value {
+            case 0x7F: "^?"
+            case 0x80...0x9F: "<U+\(String(scalar.value, radix: 16, uppercase: true).leftPadded(4))>"
+            default: "^" + String(UnicodeScalar(UInt8(scalar.value + 0x40)))
+            }
+            result.append(contentsOf: caret.unicodeScalars)
+        }
+        return String(result)
+    }
+
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x0A, 0x09: false
+        case 0x00...0x1F, 0x7F...0x9F: true
+        default: false
+        }
+    }
+
+    /// ``out(_:)`` for text that holds what a server or a file supplied.
+    static func outSanitized(_ text: String) {
+        out(printable(text))
+    }
+
     static func out(_ text: String) {
         if textOnStandardError.load(ordering: .relaxed) {
             writeError(text)
@@ -36,12 +71,13 @@ enum Terminal {
     /// One line, always: line breaks that came in with user text are shown escaped.
     static func error(_ message: String) {
         let oneLine = message.replacingOccurrences(of: "\r", with: "\\r").replacingOccurrences(of: "\n", with: "\\n")
-        writeError("hotpath: error: \(oneLine)\n")
+        writeError("hotpath: error: \(printable(oneLine))\n")
     }
 
-    /// One line of narration on stderr (what a long command is doing now).
+    /// One line of narration on stderr (what a long command is doing now; it may name a
+    /// server's routes, so it is made printable).
     static func note(_ line: String) {
-        writeError(line + "\n")
+        writeError(printable(line) + "\n")
     }
 
     /// Rewrites the progress line in place.
@@ -70,5 +106,11 @@ enum Terminal {
             if written <= 0 { return }
             offset += written
         }
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Hotpath
 import HotpathDiagnose
 import HotpathLoad
+import HotpathProfiler
 import HotpathStacks
 import HotpathTestSupport
 import Testing
@@ -263,5 +264,26 @@ struct RunIntegrityTests {
         }
         if !gone { kill(pid, SIGKILL) }
         #expect(gone, "SlowShop outlived the process that started it")
+    }
+}
+
+/// What a server or a file supplied never reaches the terminal as control characters.
+@Suite("terminal output of supplied text")
+struct SuppliedTextTests {
+    static let hostile = "\u{1B}]0;pwned\u{7}\u{1B}[2J\u{9B}31m"
+
+    @Test func aProfileWithEscapesInItsNamesPrintsThemVisibly() throws {
+        let frame = ProfileFrame(function: "render\(Self.hostile)()", module: "App", file: "App.swift")
+        let profile = Profile(
+            frames: [frame], samples: [ProfileSample(stack: [0], thread: 1, timestampNanoseconds: 0, weightNanoseconds: 1_000_000)],
+            durationNanoseconds: 1_000_000, threadNames: [1: "worker\(Self.hostile)"]
+        )
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("hotpath-hostile-\(UUID().uuidString).json").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try Data(ProfileJSON.encode(profile)).write(to: URL(fileURLWithPath: file))
+        let outcome = try CLIRunner.run(["profile", file, "--show-all", "--separate-threads"])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stdout.contains("render^[]0;pwned^G^[[2J<U+009B>31m()"), "\(outcome.stdout)")
+        #expect(!outcome.stdout.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 || $0.value == 0x9B })
     }
 }

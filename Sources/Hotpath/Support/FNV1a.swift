@@ -10,8 +10,12 @@
 /// let value = hash.value
 /// ```
 public struct FNV1a: Sendable, Equatable {
-    public private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
-    static let prime: UInt64 = 0x0000_0100_0000_01b3
+    /// Inlinable (as are the mixes): it runs per query and per bind in other modules, where a
+    /// call per byte through a generic would cost more than the hashing.
+    @usableFromInline var state: UInt64 = 0xcbf2_9ce4_8422_2325
+    @usableFromInline static let prime: UInt64 = 0x0000_0100_0000_01b3
+
+    public var value: UInt64 { state }
 
     public init() {}
 
@@ -20,20 +24,29 @@ public struct FNV1a: Sendable, Equatable {
         mix(seed)
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func mix(byte: UInt8) {
-        value = (value ^ UInt64(byte)) &* Self.prime
+        state = (state ^ UInt64(byte)) &* Self.prime
     }
 
+    @inlinable
     public mutating func mix(_ bytes: some Sequence<UInt8>) {
         for byte in bytes { mix(byte: byte) }
     }
 
+    @inlinable
     public mutating func mix(_ text: some StringProtocol) {
-        for byte in text.utf8 { mix(byte: byte) }
+        // A native string's bytes in place; a bridged or sliced one byte by byte.
+        let done: Void? = text.utf8.withContiguousStorageIfAvailable { bytes in
+            for byte in bytes { mix(byte: byte) }
+        }
+        if done == nil {
+            for byte in text.utf8 { mix(byte: byte) }
+        }
     }
 
     /// The eight bytes of `number`, little-endian (the same on every platform Hotpath runs on).
+    @inlinable
     public mutating func mix(_ number: UInt64) {
         var rest = number
         for _ in 0..<8 {
@@ -42,11 +55,13 @@ public struct FNV1a: Sendable, Equatable {
         }
     }
 
+    @inlinable
     public mutating func mix(_ number: Int64) {
         mix(UInt64(bitPattern: number))
     }
 
     /// A separator between fields, so ("ab", "c") and ("a", "bc") hash differently.
+    @inlinable
     public mutating func separate() {
         mix(byte: 0x1f)
     }
