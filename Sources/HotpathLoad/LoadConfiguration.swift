@@ -77,7 +77,7 @@ public struct LoadConfiguration: Sendable {
         guard timeout > .zero else {
             throw HotpathInputError("the timeout must be positive: use --timeout 2s, for example")
         }
-        try LoadRequest.validate(method: method, headers: headers, place: "", headerForm: "-H 'Name: value'")
+        try LoadRequest.validate(method: method, headers: headers, bodyBytes: body.count, place: "", headerForm: "-H 'Name: value'")
         guard streamsPerConnection >= 1, streamsPerConnection <= 1000 else {
             throw HotpathInputError("streams per connection must be between 1 and 1000 (got \(streamsPerConnection))")
         }

@@ -71,14 +71,19 @@ public struct LoadRequest: Sendable {
     /// Checks the method, headers and weight a user typed.
     func validate() throws(HotpathInputError) {
         let place = line > 0 ? "line \(line): " : ""
-        try Self.validate(method: method, headers: headers, place: place, headerForm: "'Name: value'")
+        try Self.validate(method: method, headers: headers, bodyBytes: body.count, place: place, headerForm: "'Name: value'")
         guard weight >= 1 else {
             throw HotpathInputError("\(place)weight must be a whole number of at least 1 (got \(weight))")
         }
     }
 
     /// The checks `-X`/`-H` and a URL file's lines share; `headerForm` shows how to write one.
-    static func validate(method: String, headers: [(name: String, value: String)], place: String, headerForm: String) throws(HotpathInputError) {
+    /// A `Content-Length` of the user's must be the body's own (the bytes on the wire follow
+    /// the body, a different length would desynchronise the connection); `Transfer-Encoding`
+    /// cannot be given (the body is sent whole, not chunked); `Host` at most once.
+    static func validate(
+        method: String, headers: [(name: String, value: String)], bodyBytes: Int, place: String, headerForm: String
+    ) throws(HotpathInputError) {
         guard !method.isEmpty, method.allSatisfy({ $0.isLetter || $0 == "-" || $0 == "_" }) else {
             throw HotpathInputError("\(place)bad method '\(method)': use a token like GET, POST or PUT")
         }
@@ -89,6 +94,17 @@ public struct LoadRequest: Sendable {
             guard !header.value.contains(where: \.isNewline) else {
                 throw HotpathInputError("\(place)bad header '\(header.name)': its value has a line break")
             }
+            switch header.name.lowercased() {
+            case "content-length" where header.value != String(bodyBytes):
+                throw HotpathInputError("\(place)Content-Length: \(header.value) does not match the body (\(bodyBytes) bytes); leave it out, it is set from the body")
+            case "transfer-encoding":
+                throw HotpathInputError("\(place)Transfer-Encoding cannot be given: the body is sent whole with its Content-Length")
+            default:
+                break
+            }
+        }
+        if headers.filter({ $0.name.lowercased() == "host" }).count > 1 {
+            throw HotpathInputError("\(place)Host is given more than once; give it once")
         }
     }
 }

@@ -82,6 +82,7 @@ struct DiagnoseCommand: AsyncParsableCommand {
     func run() async throws {
         let options = try makeOptions()
         let targets = try JSONOutput.targets([("--json", json), ("--html", html)])
+        try FileLimit.ensure(connections: ([options.connections] + options.ramp).max() ?? options.connections)
         let showProgress = Terminal.stderrIsTerminal
         // Ctrl-C, SIGTERM or SIGHUP: the endpoints measured so far are diagnosed and written.
         let stop = DiagnoseStop()

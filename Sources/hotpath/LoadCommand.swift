@@ -164,6 +164,7 @@ struct LoadCommand: AsyncParsableCommand {
         }
         let jsonTarget = try JSONOutput.targets([("--json", json)])[0]
         let steps = try rampSteps()
+        try FileLimit.ensure(connections: (steps ?? [configuration.connections]).max() ?? configuration.connections)
         let server = try serverProcess(for: configuration)
 
         var report: LoadReport?

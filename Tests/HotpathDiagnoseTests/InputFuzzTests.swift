@@ -3,6 +3,7 @@ import Hotpath
 import HotpathDiagnose
 import HotpathLoad
 import HotpathProfiler
+import HotpathTestSupport
 import Testing
 
 /// Seeded mutations of every document Hotpath reads from a file or a server (a load report, a
@@ -102,7 +103,29 @@ struct InputFuzzTests {
         }
     }
 
-    @Test func loadReportsAreReadOrRefusedAndComparedWithoutATrap() throws {
+    /// Seconds of CPU each: off the cooperative pool (the SlowShop diagnoses in this target
+    /// serve their shop on it) and one heavy test at a time.
+    static func heavy(_ body: @escaping @Sendable () throws -> Void) async throws {
+        try await HeavyTests.oneAtATime {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
+            }
+        }
+    }
+
+    @Test func loadReportsAreReadOrRefusedAndComparedWithoutATrap() async throws {
+        try await Self.heavy { try Self.fuzzLoadReports() }
+    }
+
+    @Test func diagnosesAreReadOrRefusedAndRenderedWithoutATrap() async throws {
+        try await Self.heavy { try Self.fuzzDiagnoses() }
+    }
+
+    @Test func profilesAreReadOrRefusedAndRenderedWithoutATrap() async throws {
+        try await Self.heavy { try Self.fuzzProfiles() }
+    }
+
+    static func fuzzLoadReports() throws {
         let diagnosis = try DiagnosisFixtures.diagnosis()
         let original = diagnosis.endpoints[0].load
         var read = 0
@@ -126,7 +149,7 @@ struct InputFuzzTests {
         #expect(read > Self.mutationsPerFormat / 10, "most mutations are still reports: \(read) of \(Self.mutationsPerFormat)")
     }
 
-    @Test func diagnosesAreReadOrRefusedAndRenderedWithoutATrap() throws {
+    static func fuzzDiagnoses() throws {
         let original = try DiagnosisFixtures.diagnosis()
         var read = 0
         try Self.fuzz(try DiagnosisJSON.encode(original, pretty: false), seed: 2) { _, bytes in
@@ -139,7 +162,7 @@ struct InputFuzzTests {
         #expect(read > Self.mutationsPerFormat / 10, "\(read) of \(Self.mutationsPerFormat)")
     }
 
-    @Test func profilesAreReadOrRefusedAndRenderedWithoutATrap() throws {
+    static func fuzzProfiles() throws {
         let diagnosis = try DiagnosisFixtures.diagnosis()
         let original = try #require(diagnosis.endpoints.compactMap(\.profile?.profile).first)
         var read = 0

@@ -155,24 +155,29 @@ struct RunIntegrityTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let json = folder.appendingPathComponent("d.json").path
         let html = folder.appendingPathComponent("d.html").path
-        let kill = Task {
-            // Endpoint 1 takes 1.5 s (+ 0.2 s warmup); endpoint 2 is running at 2.6 s.
-            try await Task.sleep(for: .milliseconds(2600))
-            await server.shutdown()
+        let outcome = try await HeavyTests.oneAtATime {
+            let kill = Task {
+                // Endpoint 1 takes 1.5 s (+ 0.2 s warmup); endpoint 2 is running at 2.6 s.
+                try await Task.sleep(for: .milliseconds(2600))
+                await server.shutdown()
+            }
+            let outcome = try await CLIRunner.runOffPool(
+                ["diagnose", server.url, "--path", "/", "--path", "/delay/1", "--path", "/status/200", "-d", "1500ms", "--warmup", "200ms",
+                 "--no-ramp", "--json", json, "--html", html],
+                timeout: 90
+            )
+            _ = try await kill.value
+            return outcome
         }
-        let outcome = try await CLIRunner.runOffPool(
-            ["diagnose", server.url, "--path", "/", "--path", "/delay/1", "--path", "/status/200", "-d", "1500ms", "--warmup", "200ms",
-             "--no-ramp", "--json", json, "--html", html],
-            timeout: 90
-        )
-        _ = try await kill.value
         #expect(outcome.status == 1, "exit \(outcome.status): \(outcome.stderr)")
         #expect(outcome.stderr.contains("stopped answering"), "\(outcome.stderr)")
         #expect(outcome.stdout.contains("Incomplete:"), "\(outcome.stdout)")
         let diagnosis = try DiagnosisJSON.decode(Data(contentsOf: URL(fileURLWithPath: json)))
         let incomplete = try #require(diagnosis.incomplete)
         #expect(incomplete.reason == .serverStopped)
-        #expect(incomplete.notMeasured == ["/status/200"])
+        // Usually during endpoint 2; on a starved machine endpoint 1 may still be running.
+        #expect(incomplete.notMeasured.contains("/status/200"))
+        #expect(diagnosis.endpoints.count + incomplete.notMeasured.count == 3, "\(diagnosis.endpoints.map(\.path)) + \(incomplete.notMeasured)")
         #expect(diagnosis.endpoints.map(\.path).contains("/"))
         #expect(diagnosis.endpoints.first { $0.path == "/" }?.load.summary.requests ?? 0 > 50)
         #expect(FileManager.default.fileExists(atPath: html))
@@ -203,18 +208,23 @@ struct RunIntegrityTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let json = folder.appendingPathComponent("d.json").path
         // Endpoint 1 ends at about 1.2 s; SIGTERM comes during endpoint 2's 10 s.
-        let outcome = try await Self.runSignalled(
-            ["diagnose", server.url, "--path", "/", "--path", "/delay/2", "--path", "/status/200", "-d", "1s", "--warmup", "200ms",
-             "--no-ramp", "--json", json],
-            signal: SIGTERM, after: .milliseconds(2500)
-        )
+        let outcome = try await HeavyTests.oneAtATime {
+            try await Self.runSignalled(
+                ["diagnose", server.url, "--path", "/", "--path", "/delay/2", "--path", "/status/200", "-d", "1s", "--warmup", "200ms",
+                 "--no-ramp", "--json", json],
+                signal: SIGTERM, after: .milliseconds(2500)
+            )
+        }
         #expect(outcome.status == 143, "exit \(outcome.status): \(outcome.stderr)")
         let diagnosis = try DiagnosisJSON.decode(Data(contentsOf: URL(fileURLWithPath: json)))
         let incomplete = try #require(diagnosis.incomplete)
         #expect(incomplete.reason == .interrupted)
         #expect(incomplete.signal == SIGTERM)
-        #expect(incomplete.notMeasured == ["/status/200"])
-        #expect(diagnosis.endpoints.map(\.path).sorted() == ["/", "/delay/2"])
+        // Usually during endpoint 2 (its load is kept, cut short); on a starved machine the
+        // signal may still find endpoint 1 running.
+        #expect(incomplete.notMeasured.contains("/status/200"))
+        #expect(diagnosis.endpoints.count + incomplete.notMeasured.count == 3, "\(diagnosis.endpoints.map(\.path)) + \(incomplete.notMeasured)")
+        #expect(diagnosis.endpoints.map(\.path).contains("/"))
         #expect(outcome.stdout.contains("Incomplete: interrupted by SIGTERM"))
     }
 
@@ -285,5 +295,48 @@ struct SuppliedTextTests {
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(outcome.stdout.contains("render^[]0;pwned^G^[[2J<U+009B>31m()"), "\(outcome.stdout)")
         #expect(!outcome.stdout.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 || $0.value == 0x9B })
+    }
+}
+
+/// Inputs the load engine would send or open wrongly are refused, or fixed where allowed.
+@Suite("load inputs that cannot work as given")
+struct LoadInputLimitsTests {
+    @Test(arguments: [
+        (["-X", "POST", "--body", "hello", "-H", "Content-Length: 99"], "does not match the body (5 bytes)"),
+        (["-H", "Transfer-Encoding: chunked"], "Transfer-Encoding cannot be given"),
+        (["-H", "Host: a.example", "-H", "Host: b.example"], "Host is given more than once"),
+    ])
+    func headersThatWouldCorruptTheWireAreRefused(extra: [String], says: String) throws {
+        let outcome = try CLIRunner.run(["load", "http://127.0.0.1:1/", "-n", "1"] + extra)
+        #expect(outcome.status == 2, "exit \(outcome.status): \(outcome.stderr)")
+        #expect(outcome.stderr.contains(says), "\(outcome.stderr)")
+        #expect(outcome.stderr.split(separator: "\n").count == 1)
+    }
+
+    @Test func aMatchingContentLengthIsAccepted() async throws {
+        let server = try await TestHTTPServer.start()
+        defer { Task { await server.shutdown() } }
+        let outcome = try await CLIRunner.runOffPool(["load", server.url + "/echo", "-X", "POST", "--body", "hello", "-H", "Content-Length: 5", "-n", "10", "-c", "1"])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stdout.contains("10 requests in"))
+    }
+
+    @Test func connectionsAboveTheOpenFileLimitAreRaisedToOrRefused() async throws {
+        let server = try await TestHTTPServer.start()
+        defer { Task { await server.shutdown() } }
+        let binary = CLIRunner.binary.path
+        // Soft limit 256, hard limit higher: raised for the run, which then connects every one.
+        let raised = try await CLIRunner.runProcessOffPool(
+            "/bin/sh", ["-c", "ulimit -Sn 256 && exec \"\(binary)\" load \(server.url)/ -c 400 -n 800"], timeout: 120
+        )
+        #expect(raised.status == 0, "exit \(raised.status): \(raised.stderr)")
+        #expect(raised.stdout.contains("800 requests in"), "\(raised.stdout)")
+        #expect(!raised.stdout.contains("Socket errors"), "\(raised.stdout)")
+        // Hard limit 256: refused before the run, with what to do.
+        let refused = try await CLIRunner.runProcessOffPool(
+            "/bin/sh", ["-c", "ulimit -Sn 256 && ulimit -Hn 256 && exec \"\(binary)\" load \(server.url)/ -c 400 -n 800"], timeout: 60
+        )
+        #expect(refused.status == 2, "exit \(refused.status): \(refused.stderr)")
+        #expect(refused.stderr.contains("ulimit -n"), "\(refused.stderr)")
     }
 }
