@@ -1,4 +1,6 @@
 import Foundation
+import HotpathDiagnose
+import HotpathStacks
 import HotpathTestSupport
 import Testing
 
@@ -120,6 +122,39 @@ struct DiagnoseCommandTests {
         let mixed = try await CLIRunner.runOffPool(["compare", before, load])
         #expect(mixed.status == 2)
         #expect(mixed.stderr.contains("different kinds of report"), "\(mixed.stderr)")
+    }
+
+    /// Interrupted with the middleware's token: the endpoints measured keep their inside view
+    /// (the report is still read, once, bounded), and the rest are listed as not measured.
+    @Test func anInterruptedDiagnosisKeepsTheInsideViewOfWhatItMeasured() async throws {
+        try await HeavyTests.oneAtATime {
+            try await Self.withSlowShop { url in
+                let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hotpath-int-\(UUID().uuidString)")
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                defer { try? FileManager.default.removeItem(at: folder) }
+                let json = folder.appendingPathComponent("d.json").path
+                let out = folder.appendingPathComponent("out").path
+                let err = folder.appendingPathComponent("err").path
+                let child = try ChildProcess.start(
+                    CLIRunner.binary.path,
+                    ["diagnose", url, "--token", "cli", "--path", "/orders", "--path", "/products/42", "--path", "/dashboard",
+                     "-d", "1500ms", "--warmup", "200ms", "--no-ramp", "--no-profile", "--json", json],
+                    standardOutput: .file(out), standardError: .file(err)
+                )
+                try await Task.sleep(for: .milliseconds(2500))
+                child.signal(SIGINT)
+                let ended = await child.wait(upTo: .seconds(60)) ?? child.stopBlocking()
+                let stderr = (try? String(contentsOfFile: err, encoding: .utf8)) ?? ""
+                #expect(ended?.status == 130, "exit \(ended?.status ?? -1): \(stderr)")
+                let diagnosis = try DiagnosisJSON.decode(Data(contentsOf: URL(fileURLWithPath: json)))
+                let incomplete = try #require(diagnosis.incomplete)
+                #expect(incomplete.reason == .interrupted)
+                #expect(incomplete.reportUnread == nil)
+                #expect(diagnosis.view == .inside)
+                #expect(diagnosis.endpoints.contains { $0.path == "/orders" && $0.breakdown != nil }, "\(diagnosis.endpoints.map(\.path))")
+                #expect(incomplete.notMeasured.contains("/dashboard"), "\(incomplete.notMeasured)")
+            }
+        }
     }
 
     @Test func diagnoseAnswersWithExitCodesAndOneLineErrors() async throws {

@@ -107,19 +107,20 @@ struct RunIntegrityTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("run.json").path
         let kill = Task {
-            try await Task.sleep(for: .milliseconds(1500))
+            // Once the run is under way (a starved debug build takes a while to start).
+            for _ in 0..<400 where server.requestCount < 200 { try await Task.sleep(for: .milliseconds(25)) }
             await server.shutdown()
         }
-        let outcome = try await CLIRunner.runOffPool(["load", server.url + "/", "-c", "4", "-d", "4s", "--budget", "errors<1%", "--json", path])
+        let outcome = try await CLIRunner.runOffPool(["load", server.url + "/", "-c", "4", "-d", "6s", "--budget", "errors<1%", "--json", path])
         _ = try await kill.value
         #expect(outcome.status == 1, "exit \(outcome.status): \(outcome.stderr)")
         #expect(outcome.stderr.contains("the server stopped answering at"), "\(outcome.stderr)")
         #expect(outcome.stdout.contains("Requests/sec:"), "the results are printed")
         let report = try LoadReport.decode(Data(contentsOf: URL(fileURLWithPath: path)))
         let stoppedAt = try #require(report.outage?.stoppedAt)
-        #expect(stoppedAt >= 0.5 && stoppedAt <= 3, "\(stoppedAt)")
+        #expect(stoppedAt > 0 && stoppedAt <= 5, "\(stoppedAt)")
         #expect((report.outage?.unreachableSeconds ?? 0) >= 1)
-        #expect(report.summary.requests > 20)
+        #expect(report.summary.requests >= 100)
         // The error budget counts the time it was gone, not only the few throttled attempts.
         #expect(report.budget.first { $0.clause == "errors<1%" }?.passed == false)
         #expect(report.warnings.contains { $0.kind == "server-stopped" })

@@ -118,7 +118,9 @@ public struct DiagnoseRun: Sendable {
         }
 
         var report: RecorderReport?
-        if let reader, incomplete?.reason != .serverStopped, stop.interruptedBy == nil {
+        // Also after an interruption: the report is one bounded read, and without it the
+        // endpoints measured would lose their inside view (queries, calls, stalls).
+        if let reader, incomplete?.reason != .serverStopped {
             progress("Reading what the server saw…")
             do {
                 report = try await reader.reportWithNames()
@@ -130,8 +132,7 @@ public struct DiagnoseRun: Sendable {
                 incomplete?.reportUnread = error.message
             }
         } else if reader != nil {
-            let why = incomplete?.reason == .interrupted ? "not read: interrupted" : "not read: the server stopped answering"
-            incomplete?.reportUnread = why
+            incomplete?.reportUnread = "not read: the server stopped answering"
         }
         var endpoints: [EndpointDiagnosis] = []
         for (endpoint, load, ramp, plateau) in measured {
