@@ -25,9 +25,10 @@ public struct Diagnosis: Sendable, Codable {
     public var elapsedSeconds: Double
     /// Every endpoint within the budget.
     public var budgetPassed: Bool
-    /// The single change to make first: the biggest estimated saving.
+    /// The single change to make first: the first of ``fixes``.
     public var fixFirst: RankedFix?
-    /// Every fix found, biggest expected impact per effort first.
+    /// Every fix found, in one ranking: endpoints over budget first, then the biggest saving per
+    /// request, then the lower effort.
     public var fixes: [RankedFix]
     /// Cheap wins that apply, by expected impact per effort.
     public var cheapWins: [CheapWin]
@@ -65,7 +66,7 @@ public struct Diagnosis: Sendable, Codable {
         self.elapsedSeconds = elapsedSeconds
         self.budgetPassed = endpoints.allSatisfy(\.budgetPassed)
         self.fixes = fixes
-        self.fixFirst = fixes.max { $0.savingMs < $1.savingMs }
+        self.fixFirst = fixes.first
         self.cheapWins = cheapWins
         self.endpoints = endpoints
         self.server = server
@@ -92,8 +93,12 @@ public struct EndpointDiagnosis: Sendable, Codable {
     /// The four suspects in the method's order (database, outbound HTTP, blocking, CPU), then
     /// the response's size.
     public var suspects: [SuspectCheck]
-    /// What the detectors found, biggest saving first.
+    /// What the detectors found, biggest saving first: patterns that recur in the measured
+    /// window's requests.
     public var findings: [Finding]
+    /// What the window's slowest requests showed once or rarely (below the recurrence rule):
+    /// tail evidence, not something to fix.
+    public var oneOffs: [Finding]
     /// A typical slow request with its events, for the waterfall (inside view only).
     public var exampleRequest: RequestReport?
     /// One request profiled with `?profile=1` (slow endpoints, inside view only).
@@ -108,8 +113,9 @@ public struct EndpointDiagnosis: Sendable, Codable {
         method: String, route: String, path: String, load: LoadReport, feel: Feel, budgetPassed: Bool,
         ramp: [RampStep]?, plateau: RampPlateau?, breakdown: TimeBreakdown?, suspects: [SuspectCheck],
         findings: [Finding], exampleRequest: RequestReport?, profile: ProfileSummary?, profileNotTaken: String? = nil,
-        bytesPerResponse: Double
+        bytesPerResponse: Double, oneOffs: [Finding] = []
     ) {
+        self.oneOffs = oneOffs
         self.profileNotTaken = profileNotTaken
         self.method = method
         self.route = route
@@ -288,20 +294,20 @@ public struct RankedFix: Sendable, Codable, Equatable {
     /// Estimated saving per request, milliseconds.
     public var savingMs: Double
     public var effort: Effort
+    /// Whether its endpoint was over budget: such fixes rank first.
+    public var endpointOverBudget: Bool
 
-    public init(endpoint: String, finding: Finding, savingMs: Double, effort: Effort) {
+    public init(endpoint: String, finding: Finding, savingMs: Double, effort: Effort, endpointOverBudget: Bool = false) {
         self.endpoint = endpoint
         self.finding = finding
         self.savingMs = savingMs
         self.effort = effort
+        self.endpointOverBudget = endpointOverBudget
     }
 
     public var kind: Finding.Kind { finding.kind }
     public var fix: Fix { finding.fix }
     public var callSite: CallSite? { finding.callSite }
-
-    /// Saving divided by effort: what ranks the list.
-    public var impactPerEffort: Double { savingMs / effort.weight }
 }
 
 /// One of the method's cheap wins, where it applies.
@@ -367,4 +373,10 @@ public struct EndpointComparison: Sendable, Codable, Equatable {
 
     /// The change of one metric (`p95`), if compared.
     public func change(_ metric: String) -> MetricChange? { changes.first { $0.metric == metric } }
+}
+
+extension Finding {
+    /// The saving per request in milliseconds, as the diagnosis stored it (capped at the
+    /// endpoint's p95, see ``FixRanking``): what every table and card shows.
+    public var savingMs: Double { Double(estimatedSavingNanoseconds) / 1e6 }
 }

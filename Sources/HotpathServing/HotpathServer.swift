@@ -45,7 +45,7 @@ public struct HotpathServer: Sendable {
 
     public func decide(_ request: IncomingRequest) -> Decision {
         if reports.token != nil, let endpoint = reports.endpoint(forPath: request.path) {
-            guard isAuthorized(request), let response = answer(endpoint, path: request.path) else { return .passThrough }
+            guard isAuthorized(request), let response = answer(endpoint, path: request.path, query: request.query) else { return .passThrough }
             return .answer(response)
         }
         if let profiling, let asked = profiling.request(forQuery: request.query), isAuthorized(request) {
@@ -61,7 +61,8 @@ public struct HotpathServer: Sendable {
     }
 
     /// The report (JSON, HTML) or a stored profile; nil when there is no such thing.
-    func answer(_ endpoint: ReportAccess.Endpoint, path: String) -> ServedResponse? {
+    /// `report.json?run=<id>` adds that `hotpath diagnose` run's measured windows.
+    func answer(_ endpoint: ReportAccess.Endpoint, path: String, query: String? = nil) -> ServedResponse? {
         switch endpoint {
         case .profile(let name):
             guard let profiling, let rendered = profiling.rendered(name) else { return nil }
@@ -72,7 +73,8 @@ public struct HotpathServer: Sendable {
                 return Self.pending(location: path)
             }
         case .json:
-            guard let body = try? ReportJSON.encode(recorder.report()) else {
+            let run = query.flatMap { ReportAccess.queryParameter("run", in: $0) }.flatMap(RunMarker.validRun)
+            guard let body = try? ReportJSON.encode(recorder.report(run: run)) else {
                 return ServedResponse(status: 500, contentType: "text/plain; charset=utf-8", body: Array("the report could not be encoded\n".utf8))
             }
             return ServedResponse(status: 200, contentType: "application/json; charset=utf-8", body: body)

@@ -43,11 +43,19 @@ public final class Recorder: Sendable {
         public var httpThresholds: HTTPCallThresholds
         /// Thresholds of the stall findings.
         public var stallThresholds: StallThresholds
+        /// `hotpath diagnose` windows kept (one per endpoint of a run, oldest dropped first).
+        public var maximumWindows: Int
+        /// Measured requests sampled per window, to judge how often a pattern recurs.
+        public var windowSample: Int
+        /// How often a pattern must recur in a window to be a finding there.
+        public var recurrence: RecurrenceRule
 
         /// Memory is bounded by about `maximumRoutes` × 190 KB of histograms plus
         /// (`recentRequests` + `maximumRoutes` × (`slowestPerRoute` + 1)) requests of at most
         /// `maximumEventsPerRequest` events (with at most 128 KiB of SQL text per request),
-        /// plus `httpThresholds.acrossRequestsMaximumURLs` repeated-read counters of about 300 bytes.
+        /// plus `httpThresholds.acrossRequestsMaximumURLs` repeated-read counters of about 300 bytes;
+        /// requests that `hotpath diagnose` marks add at most `maximumWindows` × (`windowSample` +
+        /// `slowestPerRoute` + 1) requests and 64 repeated-read counters per window.
         public init(
             recentRequests: Int = 100,
             slowestPerRoute: Int = 5,
@@ -59,8 +67,14 @@ public final class Recorder: Sendable {
             planAdvisor: (any QueryPlanAdvisor)? = nil,
             planReview: QueryPlanReview.Configuration = QueryPlanReview.Configuration(),
             httpThresholds: HTTPCallThresholds = HTTPCallThresholds(),
-            stallThresholds: StallThresholds = StallThresholds()
+            stallThresholds: StallThresholds = StallThresholds(),
+            maximumWindows: Int = 32,
+            windowSample: Int = 48,
+            recurrence: RecurrenceRule = RecurrenceRule()
         ) {
+            self.maximumWindows = max(0, maximumWindows)
+            self.windowSample = max(1, windowSample)
+            self.recurrence = recurrence
             self.detectors = detectors
             self.queryThresholds = queryThresholds
             self.planAdvisor = planAdvisor
@@ -94,6 +108,7 @@ public final class Recorder: Sendable {
         var recentNext = 0
         var nextID: UInt64 = 1
         var repeatedReads: RepeatedReadCounter
+        var windows: MeasuredWindows
         var totals = KindTotals()
     }
 
@@ -134,10 +149,17 @@ public final class Recorder: Sendable {
     }
 
     private static func emptyStore(_ configuration: Configuration) -> Store {
-        Store(repeatedReads: RepeatedReadCounter(
-            capacity: configuration.httpThresholds.acrossRequestsMaximumURLs,
-            windowSeconds: configuration.httpThresholds.acrossRequestsWindowSeconds
-        ))
+        Store(
+            repeatedReads: RepeatedReadCounter(
+                capacity: configuration.httpThresholds.acrossRequestsMaximumURLs,
+                windowSeconds: configuration.httpThresholds.acrossRequestsWindowSeconds
+            ),
+            // A window's reads count over the whole window, however long the run takes to read them.
+            windows: MeasuredWindows(
+                maximumWindows: configuration.maximumWindows, sampleSize: configuration.windowSample,
+                readsCapacity: min(64, configuration.httpThresholds.acrossRequestsMaximumURLs), readsWindowSeconds: 3_600
+            )
+        )
     }
 
     /// Notes that a capture is installed (it shows in the report's ``InstrumentationManifest``
@@ -160,6 +182,8 @@ public final class Recorder: Sendable {
         let request = ActiveRequest(
             method: method, path: path, target: target, maximumEvents: configuration.maximumEventsPerRequest, marker: marker
         )
+        // Only diagnose's own requests take the lock here: they are counted in flight.
+        if let marker { store.withLock { $0.windows.began(marker) } }
         if hasObservers.load(ordering: .acquiring) {
             for observer in observers.withLock({ $0 }) { observer.requestBegan(request) }
         }
@@ -194,6 +218,11 @@ public final class Recorder: Sendable {
                 Self.countRepeatedReads(completed, route: aggregate.index, end: request.startedAt &+ timing.totalNanoseconds, into: &store.repeatedReads)
             }
             store.totals.stalls &+= UInt64(stalls)
+            if let marker = request.marker {
+                store.windows.finished(completed, marker: marker, startedAt: request.startedAt, slowestKept: configuration.slowestPerRoute) { counter, request, end in
+                    Self.countRepeatedReads(request, route: 0, end: end, into: &counter)
+                }
+            }
             if configuration.recentRequests > 0 {
                 if store.recent.count < configuration.recentRequests {
                     store.recent.append(completed)
@@ -244,15 +273,16 @@ public final class Recorder: Sendable {
     }
 
     /// A snapshot of everything kept, ready to render as JSON or HTML.
-    public func report(now: UInt64 = MonotonicClock.now()) -> RecorderReport {
-        let (routes, recent, reads, totals) = store.withLock { store in
+    /// - Parameter run: a `hotpath diagnose` run whose windows the report should hold.
+    public func report(now: UInt64 = MonotonicClock.now(), run: String? = nil) -> RecorderReport {
+        let (routes, recent, reads, totals, windows) = store.withLock { store in
             let routes = store.routeOrder.compactMap { store.routes[$0]?.snapshot() }
             let reads = routes.map { store.repeatedReads.reads(route: $0.index, now: now) }
             // Oldest first: the ring's next slot holds the oldest once it is full.
             let recent = store.recent.count < configuration.recentRequests
                 ? store.recent
                 : Array(store.recent[store.recentNext...] + store.recent[..<store.recentNext])
-            return (routes, recent, reads, store.totals)
+            return (routes, recent, reads, store.totals, run.map { store.windows.snapshot(run: $0, now: now) })
         }
         let uptime = Double(now &- startedAt) / 1e9
         let context = detectionContext
@@ -263,7 +293,20 @@ public final class Recorder: Sendable {
             routes: zip(routes, reads).map { aggregate, reads in
                 RouteReport(aggregate, budget: configuration.budget, uptimeSeconds: uptime, detectors: configuration.detectors, context: context, reads: reads)
             },
-            recent: recent.reversed()
+            recent: recent.reversed(),
+            windows: windows?.map { window(report: $0, context: context) }
+        )
+    }
+
+    private func window(report window: MeasuredWindows.Snapshot, context: DetectionContext) -> WindowReport {
+        WindowReport(
+            run: window.key.run, endpoint: window.key.endpoint, inFlight: window.inFlight,
+            requests: window.aggregate.map { aggregate in
+                RouteReport(
+                    aggregate, budget: configuration.budget, uptimeSeconds: window.seconds, detectors: configuration.detectors, context: context,
+                    reads: window.reads, recurrence: (configuration.recurrence, window.sample)
+                )
+            }
         )
     }
 

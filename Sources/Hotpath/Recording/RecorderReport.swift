@@ -19,8 +19,14 @@ public struct RecorderReport: Sendable, Codable {
     public var routes: [RouteReport]
     /// Most recent requests first, with their events.
     public var recent: [RequestReport]
+    /// What one `hotpath diagnose` run measured, endpoint by endpoint: present when the report
+    /// is asked for that run (`report.json?run=<id>`).
+    public var windows: [WindowReport]?
 
-    public init(uptimeSeconds: Double, budget: Budget, manifest: InstrumentationManifest, routes: [RouteReport], recent: [CompletedRequest]) {
+    public init(
+        uptimeSeconds: Double, budget: Budget, manifest: InstrumentationManifest, routes: [RouteReport], recent: [CompletedRequest],
+        windows: [WindowReport]? = nil
+    ) {
         schema = Self.schemaName
         tool = "hotpath \(HotpathVersion.current)"
         self.uptimeSeconds = uptimeSeconds
@@ -28,8 +34,28 @@ public struct RecorderReport: Sendable, Codable {
         self.manifest = manifest
         self.routes = routes
         self.recent = recent.map(RequestReport.init)
+        self.windows = windows
         pendingNames = routes.reduce(0) { $0 + $1.pendingNames } + self.recent.reduce(0) { $0 + $1.pendingNames }
+            + (windows ?? []).reduce(0) { $0 + ($1.requests?.pendingNames ?? 0) }
     }
+
+    /// The window of `endpoint` in the run asked for, if the server saw it.
+    public func window(endpoint: Int) -> WindowReport? {
+        windows?.first { $0.endpoint == endpoint }
+    }
+}
+
+/// One endpoint of a `hotpath diagnose` run, as the server saw it: its measured requests only.
+public struct WindowReport: Sendable, Codable {
+    public var run: String
+    /// The endpoint's position in the run.
+    public var endpoint: Int
+    /// Requests of the endpoint (any phase) begun and not yet finished when the report was made.
+    public var inFlight: Int
+    /// The route's report over the measured requests (nil before the first one finished):
+    /// latency, where the time went, the slowest requests, and findings that recur among them
+    /// (with the one-offs apart, in ``RouteReport/oneOffs``).
+    public var requests: RouteReport?
 }
 
 /// One route's aggregates.
@@ -60,10 +86,16 @@ public struct RouteReport: Sendable, Codable {
     /// thread), one per kind, subject and call site (the request where it cost most), plus what
     /// the route detectors found across its requests; biggest saving first.
     public var findings: [Finding]
+    /// In a measured window: what its slowest requests showed that does not recur in the
+    /// window's requests (``RecurrenceRule``), as tail evidence, not findings. Nil for a route's
+    /// all-time report, whose findings are not judged for recurrence.
+    public var oneOffs: [Finding]?
 
+    /// - Parameter recurrence: with a sample of the route's requests, the findings of its
+    ///   slowest requests are judged for recurrence among them.
     init(
         _ aggregate: RouteAggregate, budget: Budget, uptimeSeconds: Double, detectors: Detectors, context: DetectionContext,
-        reads: [RepeatedRead]
+        reads: [RepeatedRead], recurrence: (rule: RecurrenceRule, sample: [CompletedRequest])? = nil
     ) {
         method = aggregate.method
         route = aggregate.route
@@ -92,16 +124,37 @@ public struct RouteReport: Sendable, Codable {
         histogram = aggregate.latency
         slowest = aggregate.slowest.map(RequestReport.init)
         let window = RouteWindow(method: aggregate.method, route: aggregate.route, requests: aggregate.count, repeatedReads: reads)
-        findings = Self.findings(in: aggregate.examples, window: window, detectors: detectors, context: context)
+        var perRequest = Self.perRequestFindings(in: aggregate.examples, detectors: detectors.perRequest, context: context)
+        if let recurrence {
+            let judged = recurrence.rule.judge(perRequest, sample: recurrence.sample, detectors: detectors.perRequest, context: context)
+            perRequest = judged.recurring
+            oneOffs = Self.ordered(judged.oneOffs)
+        }
+        var found = perRequest
+        for detector in detectors.perRoute { found += detector.findings(in: window, context: context) }
+        findings = Self.ordered(found)
+    }
+
+    /// Biggest saving first; the key breaks ties, so the order is the same every time.
+    static func ordered(_ findings: [Finding]) -> [Finding] {
+        findings.sorted { ($0.estimatedSavingNanoseconds, $1.key) > ($1.estimatedSavingNanoseconds, $0.key) }
     }
 
     /// Runs the detectors; keeps one finding per key, the one that saves most, with the
     /// requests it was seen in as examples.
     static func findings(in requests: [CompletedRequest], window: RouteWindow, detectors: Detectors, context: DetectionContext) -> [Finding] {
+        var found = perRequestFindings(in: requests, detectors: detectors.perRequest, context: context)
+        for detector in detectors.perRoute { found += detector.findings(in: window, context: context) }
+        return ordered(found)
+    }
+
+    /// The per-request detectors over `requests`: one finding per key, the one that saves most,
+    /// with the requests it was seen in as examples.
+    static func perRequestFindings(in requests: [CompletedRequest], detectors: [any RequestDetector], context: DetectionContext) -> [Finding] {
         var strongest: [String: Finding] = [:]
         var examples: [String: [FindingExample]] = [:]
         for request in requests {
-            for detector in detectors.perRequest {
+            for detector in detectors {
                 for finding in detector.findings(in: request, context: context) {
                     let key = finding.key
                     examples[key, default: []].append(FindingExample(request: request.id, path: request.path, durationNanoseconds: request.timing.totalNanoseconds))
@@ -111,18 +164,17 @@ public struct RouteReport: Sendable, Codable {
                 }
             }
         }
-        var found = strongest.map { key, finding -> Finding in
+        return strongest.map { key, finding -> Finding in
             var kept = finding
             kept.examples = Array((examples[key] ?? []).sorted { $0.durationNanoseconds > $1.durationNanoseconds }.prefix(5))
             return kept
         }
-        for detector in detectors.perRoute { found += detector.findings(in: window, context: context) }
-        return found.sorted { ($0.estimatedSavingNanoseconds, $1.key) > ($1.estimatedSavingNanoseconds, $0.key) }
     }
 
     /// Names still pending among its requests and findings.
     var pendingNames: Int {
         slowest.reduce(0) { $0 + $1.pendingNames } + findings.filter { $0.callSite?.isPending == true }.count
+            + (oneOffs ?? []).filter { $0.callSite?.isPending == true }.count
     }
 }
 

@@ -25,10 +25,24 @@ public struct RunMarker: Sendable, Codable, Hashable, CustomStringConvertible {
     public init?(header: String) {
         let parts = header.split(separator: ";", omittingEmptySubsequences: false)
         guard parts.count == 3, let endpoint = Int(parts[1]), endpoint >= 0, endpoint < 100_000,
-            let phase = Phase(rawValue: String(parts[2])),
-            !parts[0].isEmpty, parts[0].utf8.count <= 32, parts[0].utf8.allSatisfy({ (48...57).contains($0) || (97...122).contains($0) || (65...90).contains($0) })
+            let phase = Phase(rawValue: String(parts[2])), let run = Self.validRun(String(parts[0]))
         else { return nil }
-        self.init(run: String(parts[0]), endpoint: endpoint, phase: phase)
+        self.init(run: run, endpoint: endpoint, phase: phase)
+    }
+
+    /// The run id if it is one (letters and digits, 1 to 32), else nil: it comes from the network.
+    public static func validRun(_ text: String) -> String? {
+        guard !text.isEmpty, text.utf8.count <= 32,
+            text.utf8.allSatisfy({ (48...57).contains($0) || (97...122).contains($0) || (65...90).contains($0) })
+        else { return nil }
+        return text
+    }
+
+    /// A fresh run id: 16 hex digits.
+    public static func newRun() -> String {
+        let value = UInt64.random(in: 1...UInt64.max)
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
     }
 
     /// The header's value.

@@ -37,6 +37,9 @@ public struct DiagnoseRun: Sendable {
         let reader = options.token.map { ReportReader(base: base.url, token: $0, prefix: options.reportPrefix, timeout: options.timeout, insecure: options.insecure) }
         let server = try serverProcess(base.target)
         let serverCPUBefore = server?.cpuSeconds()
+        // Every request this run sends says which endpoint and phase it belongs to, so the
+        // server's report can give each endpoint only its own measured window.
+        let run = RunMarker.newRun()
 
         // The inside view needs the report: read it first, so a wrong token stops us now.
         var planned = options.paths.map { Planned(method: "GET", route: nil, path: $0.hasPrefix("/") ? $0 : "/" + $0) }
@@ -67,7 +70,10 @@ public struct DiagnoseRun: Sendable {
             progress("[\(index + 1)/\(planned.count)] GET \(endpoint.path): \(DurationText.format(options.duration)) at \(options.connections) connections…")
             var load: LoadReport
             do {
-                load = try await loadOnce(base.url + endpoint.path, connections: options.connections, duration: options.duration, server: server)
+                load = try await loadOnce(
+                    base.url + endpoint.path, connections: options.connections, duration: options.duration, server: server,
+                    marker: RunMarker(run: run, endpoint: index, phase: .measure)
+                )
             } catch where index > 0 && !error.isInputError {
                 // The server answered the endpoints before this one: it went away meanwhile.
                 incomplete = DiagnosisIncomplete(
@@ -83,7 +89,10 @@ public struct DiagnoseRun: Sendable {
                 var steps: [RampStep] = []
                 for connections in options.ramp {
                     guard stop.interruptedBy == nil,
-                        let step = try? await loadOnce(base.url + endpoint.path, connections: connections, duration: options.rampStepDuration, server: server, warmup: .zero),
+                        let step = try? await loadOnce(
+                            base.url + endpoint.path, connections: connections, duration: options.rampStepDuration, server: server, warmup: .zero,
+                            marker: RunMarker(run: run, endpoint: index, phase: .ramp)
+                        ),
                         step.outage?.stoppedAt == nil, step.stopReason != .interrupted
                     else { break }
                     steps.append(RampStep(
@@ -100,6 +109,11 @@ public struct DiagnoseRun: Sendable {
                 }
             }
             measured.append((endpoint, load, ramp, plateau))
+            // Requests the load gave up on may still be running on the server: the next
+            // endpoint (or a profile) is measured once they are done.
+            if let reader, load.errors.timeout > 0 || (ramp != nil && stop.interruptedBy == nil) {
+                await drain(reader, run: run, endpoint: index, path: endpoint.path)
+            }
             if let stoppedAt = load.outage?.stoppedAt {
                 incomplete = DiagnosisIncomplete(
                     reason: .serverStopped,
@@ -123,7 +137,7 @@ public struct DiagnoseRun: Sendable {
         if let reader, incomplete?.reason != .serverStopped {
             progress("Reading what the server saw…")
             do {
-                report = try await reader.reportWithNames()
+                report = try await reader.reportWithNames(run: run)
             } catch {
                 // The loads' results stand; only the inside view is lost.
                 if incomplete == nil {
@@ -135,15 +149,17 @@ public struct DiagnoseRun: Sendable {
             incomplete?.reportUnread = "not read: the server stopped answering"
         }
         var endpoints: [EndpointDiagnosis] = []
-        for (endpoint, load, ramp, plateau) in measured {
-            let route = report.flatMap { Self.route(for: endpoint, in: $0) }
-            let findings = route?.findings ?? []
+        for (index, (endpoint, load, ramp, plateau)) in measured.enumerated() {
+            let route = report.flatMap { Self.route(for: endpoint, index: index, in: $0) }
+            // Savings capped once, here: every table and card shows the same figure.
+            let findings = (route?.findings ?? []).map { FixRanking.capped($0, p95Ms: load.latency.p95Ms) }
             var profile: ProfileSummary?
             var profileNotTaken: String?
             let wantsProfile = !load.budgetPassed || findings.contains { $0.kind == .cpuStall || $0.kind == .blockingCall }
             if let reader, options.profile, wantsProfile, report != nil {
                 progress("Profiling one request of GET \(endpoint.path)…")
-                let (path, headers, limit) = (endpoint.path, options.headers, options.profileLimit)
+                let marker = RunMarker(run: run, endpoint: index, phase: .profile)
+                let (path, headers, limit) = (endpoint.path, options.headers + [(RunMarker.headerName, marker.description)], options.profileLimit)
                 switch await stop.unlessInterrupted({ await reader.profile(path: path, headers: headers, limit: limit) }) {
                 case .taken(let location, let profiled):
                     profile = Self.summary(profiled, location: location)
@@ -171,7 +187,7 @@ public struct DiagnoseRun: Sendable {
                     manifest: route == nil ? nil : report?.manifest
                 ),
                 findings: findings, exampleRequest: route.flatMap { Self.example($0, nearMs: p95) }, profile: profile,
-                profileNotTaken: profileNotTaken, bytesPerResponse: bytes
+                profileNotTaken: profileNotTaken, bytesPerResponse: bytes, oneOffs: route?.oneOffs ?? []
             ))
         }
         endpoints.sort { a, b in
@@ -223,16 +239,39 @@ public struct DiagnoseRun: Sendable {
 
     // MARK: - Steps
 
-    private func loadOnce(_ url: String, connections: Int, duration: Duration, server: ServerProcess?, warmup: Duration? = nil) async throws(DiagnoseError) -> LoadReport {
+    /// Waits (at most the request timeout) until the server has no request of `endpoint` in
+    /// flight, reading its report; says so when some are still running after that.
+    private func drain(_ reader: ReportReader, run: String, endpoint: Int, path: String) async {
+        let deadline = ContinuousClock.now + min(options.timeout, .seconds(30))
+        while ContinuousClock.now < deadline, stop.interruptedBy == nil {
+            guard let report = try? await reader.report(run: run), let window = report.window(endpoint: endpoint), window.inFlight > 0 else { return }
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+        progress("  requests of GET \(path) were still running on the server after \(DurationText.format(min(options.timeout, .seconds(30))))")
+    }
+
+    /// One load of `url`. With a marker, its warmup runs first as a load of its own marked
+    /// `warmup`, so the server can tell the measured requests from the warmup's.
+    private func loadOnce(
+        _ url: String, connections: Int, duration: Duration, server: ServerProcess?, warmup: Duration? = nil, marker: RunMarker? = nil
+    ) async throws(DiagnoseError) -> LoadReport {
+        let warmup = warmup ?? options.warmup
+        if let marker, warmup > .zero {
+            // Its figures are not kept: the measured load that follows is the endpoint's.
+            _ = try await loadOnce(
+                url, connections: connections, duration: warmup, server: nil, warmup: .zero,
+                marker: RunMarker(run: marker.run, endpoint: marker.endpoint, phase: .warmup)
+            )
+        }
         let configuration: LoadConfiguration
         do {
             var built = LoadConfiguration(target: try LoadTarget(parsing: url))
             built.connections = connections
             built.threads = 1
             built.duration = duration
-            built.warmup = warmup ?? options.warmup
+            built.warmup = marker == nil ? warmup : .zero
             built.timeout = options.timeout
-            built.headers = options.headers
+            built.headers = options.headers + (marker.map { [(RunMarker.headerName, $0.description)] } ?? [])
             built.insecure = options.insecure
             try built.validate()
             configuration = built
@@ -299,6 +338,16 @@ public struct DiagnoseRun: Sendable {
             guard let path = seen ?? (route.route.contains("{") || route.route.contains(":") ? nil : route.route) else { return nil }
             return (route.method, route.route, path)
         }
+    }
+
+    /// The endpoint's measured window when the server keeps windows (its evidence then comes
+    /// from the requests this run measured, nothing else); the route's all-time report from a
+    /// server that does not.
+    static func route(for endpoint: Planned, index: Int, in report: RecorderReport) -> RouteReport? {
+        if let windows = report.windows {
+            return windows.first { $0.endpoint == index }?.requests
+        }
+        return route(for: endpoint, in: report)
     }
 
     static func route(for endpoint: Planned, in report: RecorderReport) -> RouteReport? {

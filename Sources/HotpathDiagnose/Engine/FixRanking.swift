@@ -1,8 +1,11 @@
 import Hotpath
 import HotpathLoad
 
-/// Turns findings into fixes ranked by expected impact per effort, and gathers the method's
-/// cheap wins that apply.
+/// Turns findings into one ranking of fixes, and gathers the method's cheap wins that apply.
+///
+/// The ranking is the method's "fix the biggest cost first", with the budget in charge: fixes
+/// on endpoints over budget come before fixes on endpoints within it, then the biggest saving
+/// per request, then the lower effort; "Fix this first" is its first row by construction.
 enum FixRanking {
     static func effort(of kind: Finding.Kind) -> Effort {
         switch kind {
@@ -12,23 +15,37 @@ enum FixRanking {
         }
     }
 
-    /// The saving a fix can bring to this endpoint's typical slow request: a finding's estimate
+    /// The saving a fix can bring to this endpoint's typical slow request, computed once (the
+    /// diagnosis stores it in the finding, and every renderer shows that): a finding's estimate
     /// comes from the slowest request it was seen in, so it is capped at the endpoint's p95.
     /// Transfer time (compression) is not in the measured latency and is not capped.
-    static func savingMs(_ finding: Finding, p95Ms: Double) -> Double {
-        let estimate = Double(finding.estimatedSavingNanoseconds) / 1e6
-        return finding.kind == .uncompressedResponse ? estimate : min(estimate, p95Ms)
+    static func capped(_ finding: Finding, p95Ms: Double) -> Finding {
+        guard finding.kind != .uncompressedResponse, p95Ms.isFinite, p95Ms >= 0 else { return finding }
+        var kept = finding
+        kept.estimatedSavingNanoseconds = min(finding.estimatedSavingNanoseconds, UInt64(p95Ms * 1e6))
+        return kept
     }
 
     static func fixes(for endpoints: [EndpointDiagnosis]) -> [RankedFix] {
         var fixes: [RankedFix] = []
         for endpoint in endpoints {
-            let p95 = endpoint.load.latency.p95Ms
             for finding in endpoint.findings {
-                fixes.append(RankedFix(endpoint: endpoint.name, finding: finding, savingMs: savingMs(finding, p95Ms: p95), effort: effort(of: finding.kind)))
+                fixes.append(RankedFix(
+                    endpoint: endpoint.name, finding: finding, savingMs: finding.savingMs, effort: effort(of: finding.kind),
+                    endpointOverBudget: !endpoint.budgetPassed
+                ))
             }
         }
-        return fixes.sorted { ($0.impactPerEffort, $0.savingMs) > ($1.impactPerEffort, $1.savingMs) }
+        return fixes.sorted(by: ranksBefore)
+    }
+
+    /// The one order of fixes: over budget first, then saving, then effort; endpoint and
+    /// finding key make it total, so two runs that find the same things rank them the same.
+    static func ranksBefore(_ a: RankedFix, _ b: RankedFix) -> Bool {
+        if a.endpointOverBudget != b.endpointOverBudget { return a.endpointOverBudget }
+        if a.savingMs != b.savingMs { return a.savingMs > b.savingMs }
+        if a.effort.weight != b.effort.weight { return a.effort.weight < b.effort.weight }
+        return (a.endpoint, a.finding.key) < (b.endpoint, b.finding.key)
     }
 
     struct WinTemplate {
@@ -70,7 +87,7 @@ enum FixRanking {
             let p95 = endpoint.load.latency.p95Ms
             for finding in endpoint.findings {
                 guard let template = templates[finding.kind] else { continue }
-                add(template, endpoint: endpoint.name, savingMs: savingMs(finding, p95Ms: p95))
+                add(template, endpoint: endpoint.name, savingMs: finding.savingMs)
             }
             // Encoding that shows in the profile: a faster encoder, or less to encode.
             if let encoding = endpoint.profile?.hottest.filter({ isJSONEncoding($0.name) }).map(\.totalPercent).max(), encoding >= 15 {

@@ -14,8 +14,9 @@ struct ReportReader: Sendable {
     var tokenHeader: [(name: String, value: String)] { [(ReportAccess.tokenHeader, token)] }
 
     /// The report; an error line that says what to do when it cannot be read.
-    func report() async throws(DiagnoseError) -> RecorderReport {
-        let url = base + prefix + "/report.json"
+    /// - Parameter run: a diagnose run whose measured windows the report should hold.
+    func report(run: String? = nil) async throws(DiagnoseError) -> RecorderReport {
+        let url = base + prefix + "/report.json" + (run.map { "?run=" + $0 } ?? "")
         let response: HTTPFetch.Response
         do {
             response = try await HTTPFetch.get(url, headers: tokenHeader, timeout: timeout, insecure: insecure)
@@ -41,12 +42,12 @@ struct ReportReader: Sendable {
     /// The report once the call sites and stacks in it have names: the server symbolicates
     /// them in the background, a moment after the load that made them. Waits at most
     /// `patience` for the report's ``RecorderReport/pendingNames`` to reach 0.
-    func reportWithNames(patience: Duration = .seconds(3)) async throws(DiagnoseError) -> RecorderReport {
+    func reportWithNames(run: String? = nil, patience: Duration = .seconds(3)) async throws(DiagnoseError) -> RecorderReport {
         let deadline = ContinuousClock.now + patience
-        var report = try await self.report()
+        var report = try await self.report(run: run)
         while report.pendingNames > 0, ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(200))
-            report = try await self.report()
+            report = try await self.report(run: run)
         }
         return report
     }

@@ -46,7 +46,17 @@ enum EndpointSection {
             html += "<p class=\"empty\">The detectors found nothing on this endpoint.</p>"
         } else {
             html += "<p class=\"hint\">Biggest expected saving first.</p>"
-            html += endpoint.findings.map { FindingCard.render($0, savingMs: FixRanking.savingMs($0, p95Ms: endpoint.load.latency.p95Ms)) }.joined()
+            html += endpoint.findings.map { FindingCard.render($0, savingMs: $0.savingMs) }.joined()
+        }
+        if !endpoint.oneOffs.isEmpty {
+            html += "<h3>One-offs <small>seen in the slowest requests, too rarely to be a finding</small></h3><ul class=\"one-offs\">"
+            for oneOff in endpoint.oneOffs {
+                html += "<li>\(HTMLText.prose(FindingText.title(oneOff)))"
+                if let recurrence = oneOff.recurrence { html += " <small>in \(recurrence.requests) of \(recurrence.of) sampled requests</small>" }
+                if let example = oneOff.examples.first { html += " <small>(\(HTMLText.ms(Double(example.durationNanoseconds) / 1e6)) request)</small>" }
+                html += "</li>"
+            }
+            html += "</ul>"
         }
         return html + "</section>\n"
     }

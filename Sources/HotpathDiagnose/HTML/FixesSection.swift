@@ -1,13 +1,11 @@
 import Hotpath
 
-/// Every fix found, best impact for the effort first, and the method's cheap wins that apply.
+/// Every fix found, in the diagnosis' one ranking (its first row is "Fix this first"), and the
+/// method's cheap wins that apply, in the diagnosis' order: nothing is re-sorted here.
 enum FixesSection {
     static func render(_ diagnosis: Diagnosis, anchors: EndpointAnchors) -> String {
-        var html = "<section class=\"fixes\" id=\"fixes\"><h2>Fixes <small>biggest saving for the effort first</small></h2>"
-        // Stable: fixes with the same impact keep the diagnosis' order.
-        let fixes = diagnosis.fixes.enumerated()
-            .sorted { (HTMLText.orderable($0.element.impactPerEffort), $1.offset) > (HTMLText.orderable($1.element.impactPerEffort), $0.offset) }
-            .map(\.element)
+        var html = "<section class=\"fixes\" id=\"fixes\"><h2>Fixes <small>endpoints over budget first, then the biggest saving</small></h2>"
+        let fixes = diagnosis.fixes
         if fixes.isEmpty {
             html += "<p class=\"empty\">No fix was found.</p>"
         } else {
@@ -22,9 +20,7 @@ enum FixesSection {
             html += "</tbody></table>"
         }
         html += "<h2>Cheap wins <small>common changes that apply here</small></h2>"
-        let wins = diagnosis.cheapWins.enumerated()
-            .sorted { (HTMLText.orderable($0.element.impactPerEffort), $1.offset) > (HTMLText.orderable($1.element.impactPerEffort), $0.offset) }
-            .map(\.element)
+        let wins = diagnosis.cheapWins
         if wins.isEmpty {
             html += "<p class=\"empty\">None of the cheap wins applies.</p>"
         } else {

@@ -118,9 +118,4 @@ enum HTMLText {
         if text.hasSuffix(".0") { text.removeLast(2) }
         return text == "-0" ? "0" : text
     }
-
-    /// For sorting: NaN sorts last instead of breaking the sort's ordering.
-    static func orderable(_ value: Double) -> Double {
-        value.isNaN ? -.infinity : value
-    }
 }

@@ -56,7 +56,7 @@ public enum DiagnosisText {
     }
 
     /// One finding: its title, evidence (and waterfall), where, the fix with its code, the saving.
-    static func findingLines(_ finding: Finding, p95Ms: Double, evidenceLines: Int) -> [String] {
+    static func findingLines(_ finding: Finding, evidenceLines: Int) -> [String] {
         var lines = ["       \(FindingText.title(finding))"]
         if case .sequentialCalls(let evidence) = finding.evidence {
             for line in FindingText.waterfall(evidence) { lines.append("         · \(line)") }
@@ -68,7 +68,7 @@ public enum DiagnosisText {
         for snippet in finding.fix.snippets.dropFirst(finding.fix.snippets.first?.code.contains("\n") == false ? 1 : 0) {
             for codeLine in snippet.code.split(separator: "\n", omittingEmptySubsequences: false) { lines.append("           \(codeLine)") }
         }
-        lines.append("       saves about \(ms(FixRanking.savingMs(finding, p95Ms: p95Ms))) per request")
+        lines.append("       saves about \(ms(finding.savingMs)) per request")
         return lines
     }
 
@@ -142,8 +142,13 @@ public enum DiagnosisText {
             lines.append("  \(index + 1). \(pad(check.suspect.title, 28, left: true)) \(mark)  \(check.status == .found && !check.findingKinds.isEmpty ? "" : check.summary)")
             if let enable = check.enable { lines.append("       to see it: \(enable)") }
             for finding in endpoint.findings where check.findingKinds.contains(finding.kind) {
-                lines += findingLines(finding, p95Ms: endpoint.load.latency.p95Ms, evidenceLines: evidenceLines)
+                lines += findingLines(finding, evidenceLines: evidenceLines)
             }
+        }
+        for oneOff in endpoint.oneOffs {
+            // Tail evidence: seen in the slowest requests, too rarely to be the endpoint's problem.
+            let seen = oneOff.recurrence.map { " (in \($0.requests) of \($0.of) sampled requests)" } ?? ""
+            lines.append("  one-off, not a finding\(seen): \(FindingText.title(oneOff))" + (oneOff.examples.first.map { ", \(ms(Double($0.durationNanoseconds) / 1e6)) request" } ?? ""))
         }
         if let profile = endpoint.profile, !profile.hottest.isEmpty {
             lines.append("  profile of one request (\(ms(profile.durationMs)), of which \(ms(profile.cpuMs)) on CPU; \(profile.sampleCount) samples\(profile.location.map { ", \($0)" } ?? "")): hottest functions")
