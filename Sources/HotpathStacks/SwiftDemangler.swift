@@ -63,12 +63,38 @@ public enum SwiftDemangler {
                 changed = true
             }
         }
-        var result = shorten(String(text))
+        var result = shorten(privateNamesUnwrapped(String(text)))
         for qualifier in [module, "Swift", "_Concurrency"].compactMap({ $0 }) where !qualifier.isEmpty {
             result = result.replacing(qualifier + ".", with: "")
         }
         for prefix in Self.prefixes { result = result.replacing(" in " + prefix, with: " in ") }
         return result
+    }
+
+    /// `Routes.(customerName in _EFF83A1F…)(_:)` → `Routes.customerName(_:)`: a private or
+    /// fileprivate declaration is demangled with its file's discriminator in parentheses, which
+    /// would otherwise read as the parameter list (and lose the function's name).
+    static func privateNamesUnwrapped(_ name: String) -> String {
+        guard name.contains(" in _") else { return name }
+        var output = ""
+        var rest = Substring(name)
+        while let open = rest.firstIndex(of: "(") {
+            output += rest[..<open]
+            let inside = rest[rest.index(after: open)...]
+            if let close = inside.firstIndex(of: ")"), let marker = inside[..<close].firstRange(of: " in _") {
+                let identifier = inside[..<marker.lowerBound]
+                let discriminator = inside[marker.upperBound..<close]
+                let isIdentifier = !identifier.isEmpty && identifier.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "`" }
+                if isIdentifier, !discriminator.isEmpty, discriminator.allSatisfy({ $0.isHexDigit }) {
+                    output += identifier
+                    rest = inside[inside.index(after: close)...]
+                    continue
+                }
+            }
+            output.append("(")
+            rest = inside
+        }
+        return output + rest
     }
 
     private static let prefixes = [

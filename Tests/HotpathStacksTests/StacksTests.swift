@@ -36,6 +36,15 @@ struct StacksTests {
             nil, "Array.withUnsafeMutableBufferPointer(_:)"
         ),
         ("SlowShop.Catalog.products.getter : [SlowShop.Product]", "SlowShop", "Catalog.products.getter"),
+        // private and fileprivate declarations carry their file's discriminator.
+        ("a.Routes.(customerName in _EFF83A1F47B777EA672D48C97C71346F)(Swift.Int) -> Swift.String", "a", "Routes.customerName(_:)"),
+        (
+            "(1) await resume partial function for a.Routes.(helper in _EFF83A1F47B777EA672D48C97C71346F)(label: Swift.Int) async throws -> Swift.Int",
+            "a", "Routes.helper(label:)"
+        ),
+        (
+            "closure #1 () -> Swift.Int in a.Routes.(load in _0A1B)(id: Swift.Int) -> Swift.Int", "a", "closure #1 in Routes.load(id:)"
+        ),
     ] as [(String, String?, String)])
     func simplifiesDemangledNames(full: String, module: String?, expected: String) {
         #expect(SwiftDemangler.simplify(full, module: module) == expected)
@@ -45,6 +54,7 @@ struct StacksTests {
         #expect(SwiftDemangler.demangle("$sSa6appendyyxnF")?.contains("Array.append") == true)
         #expect(SwiftDemangler.readableName("$sSa6appendyyxnF") == "Array.append(_:)")
         #expect(SwiftDemangler.readableName("plain_c_function") == "plain_c_function")
+        #expect(SwiftDemangler.readableName("$s1a6RoutesV12customerName33_EFF83A1F47B777EA672D48C97C71346FLLySSSiF") == "Routes.customerName(_:)")
         #expect(SwiftDemangler.readableName("_ZN5swift34runJobInEstablishedExecutorContextEPNS_3JobE") == "swift::runJobInEstablishedExecutorContext")
     }
 

@@ -144,3 +144,33 @@ struct MeasuredWindowTests {
         #expect(RunMarker(header: "\(RunMarker.newRun());4;measure") != nil)
     }
 }
+
+/// A handler that blocks twice (a file read, then a sleep) is caught in one call per look: the
+/// finding names both.
+@Suite("Blocking calls seen across requests")
+struct BlockingCallsSeenTests {
+    static func stalled(_ recorder: Recorder, leaf: String, marker: RunMarker) {
+        let request = recorder.begin(method: "GET", path: "/reports", marker: marker)
+        let frames = [
+            SourceFrame(function: leaf, module: "libc.so.6", file: nil, line: nil),
+            SourceFrame(function: "Reports.render()", module: "Clinic", file: "Clinic/Reports.swift", line: 40),
+        ]
+        let stall = StallDetail(
+            kind: .blocking, thread: .cooperativePool, threadName: "pool-1", cpuNanoseconds: 1_000_000, stack: StackTrace(frames: frames)
+        )
+        request.record(.stall(stall), from: request.startedAt, to: request.startedAt + 60_000_000, callSite: CallSite(frames: Array(frames.dropFirst())))
+        recorder.finish(request, route: "/reports", status: 200, at: request.startedAt + 70_000_000)
+    }
+
+    @Test func everyBlockingCallOfTheFunctionIsNamed() throws {
+        let recorder = Recorder()
+        let marker = RunMarker(run: "b1", endpoint: 0, phase: .measure)
+        for index in 0..<40 { Self.stalled(recorder, leaf: index % 3 == 0 ? "read" : "usleep", marker: marker) }
+        let window = try #require(recorder.report(run: "b1").window(endpoint: 0)?.requests)
+        let finding = try #require(window.findings.first { $0.kind == .blockingCall }, "\(window.findings.map(\.key))")
+        #expect(window.findings.filter { $0.kind == .blockingCall }.count == 1, "one finding per function")
+        guard case .blockingCall(let evidence) = finding.evidence else { return }
+        #expect(evidence.blockingCalls == ["usleep", "read"], "most often caught first")
+        #expect(FindingText.title(finding).plainText.contains("usleep, read"))
+    }
+}

@@ -207,6 +207,10 @@ public struct StallEvidence: Sendable, Codable, Equatable {
     public var leaf: String?
     /// The top of the stack, leaf first.
     public var stack: [SourceFrame]
+    /// For a blocking call: every blocking call the watchdog caught this function in across the
+    /// requests judged (a `Data(contentsOf:)` read and a sleep in the same handler are caught one
+    /// per look), most often caught first; nil when judged on one stall.
+    public var blockingCalls: [String]?
 
     /// CPU time over wall time (0…1, more on several cores).
     public var cpuShare: Double { durationNanoseconds > 0 ? Double(cpuNanoseconds) / Double(durationNanoseconds) : 0 }

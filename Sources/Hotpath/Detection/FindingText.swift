@@ -35,6 +35,9 @@ public enum FindingText {
             }
             return "Repeated call: \(code: e.call) ran \(e.runs) times in one request (\(e.runs - 1) extra)"
         case .blockingCall(let e):
+            if let calls = e.blockingCalls, calls.count > 1 {
+                return "Blocking calls in async code: \(calls.joined(separator: ", ")) held a thread for up to \(ms(e.durationNanoseconds))\(site)"
+            }
             return "Blocking call in async code: \(e.leaf ?? "an unnamed function") held a thread for \(ms(e.durationNanoseconds))\(site)"
         case .cpuStall(let e):
             return "CPU-heavy work held a thread for \(ms(e.durationNanoseconds)) in \(finding.callSite?.innermost?.function ?? e.leaf ?? "an unnamed function")\(site)"

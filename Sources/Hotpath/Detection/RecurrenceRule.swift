@@ -36,10 +36,15 @@ public struct RecurrenceRule: Sendable, Equatable {
     ) -> (recurring: [Finding], oneOffs: [Finding]) {
         guard !findings.isEmpty, !sample.isEmpty else { return (findings, []) }
         var seen: [String: Int] = [:]
+        var blocking = BlockingCallsSeen()
+        for finding in findings { blocking.add(finding) }
         for request in sample {
             var keys = Set<String>()
             for detector in detectors {
-                for finding in detector.findings(in: request, context: context) { keys.insert(finding.key) }
+                for finding in detector.findings(in: request, context: context) {
+                    keys.insert(finding.key)
+                    blocking.add(finding)
+                }
             }
             for key in keys { seen[key, default: 0] += 1 }
         }
@@ -47,7 +52,7 @@ public struct RecurrenceRule: Sendable, Equatable {
         var recurring: [Finding] = []
         var oneOffs: [Finding] = []
         for finding in findings {
-            var judged = finding
+            var judged = blocking.named(finding)
             let count = seen[finding.key] ?? 0
             judged.recurrence = Recurrence(requests: count, of: sample.count)
             if count >= required { recurring.append(judged) } else { oneOffs.append(judged) }

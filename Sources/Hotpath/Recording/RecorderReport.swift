@@ -153,10 +153,12 @@ public struct RouteReport: Sendable, Codable {
     static func perRequestFindings(in requests: [CompletedRequest], detectors: [any RequestDetector], context: DetectionContext) -> [Finding] {
         var strongest: [String: Finding] = [:]
         var examples: [String: [FindingExample]] = [:]
+        var blocking = BlockingCallsSeen()
         for request in requests {
             for detector in detectors {
                 for finding in detector.findings(in: request, context: context) {
                     let key = finding.key
+                    blocking.add(finding)
                     examples[key, default: []].append(FindingExample(request: request.id, path: request.path, durationNanoseconds: request.timing.totalNanoseconds))
                     if strongest[key].map({ $0.estimatedSavingNanoseconds < finding.estimatedSavingNanoseconds }) ?? true {
                         strongest[key] = finding
@@ -165,7 +167,7 @@ public struct RouteReport: Sendable, Codable {
             }
         }
         return strongest.map { key, finding -> Finding in
-            var kept = finding
+            var kept = blocking.named(finding)
             kept.examples = Array((examples[key] ?? []).sorted { $0.durationNanoseconds > $1.durationNanoseconds }.prefix(5))
             return kept
         }
