@@ -303,10 +303,32 @@ let package = Package(
             name: "HotpathLoadTests",
             dependencies: ["HotpathLoad", "HotpathTestSupport"]
         ),
+        // A second example app for the diagnosis tests, written apart from SlowShop (a clinic's
+        // booking desk): planted problems in other shapes, each with a clean twin, and traps.
+        .executableTarget(
+            name: "ClinicDesk",
+            dependencies: [
+                "Hotpath",
+                "HotpathHummingbird",
+                "HotpathSQL",
+                "HotpathHTTPClient",
+                "HotpathWatchdog",
+                "HotpathProfiler",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/Apps/ClinicDesk"
+        ),
         .testTarget(
             name: "HotpathDiagnoseTests",
             dependencies: [
-                "HotpathDiagnose", "HotpathTestSupport", "SlowShop", "hotpath",
+                "HotpathDiagnose", "HotpathTestSupport", "SlowShop", "hotpath", "ClinicDesk",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
