@@ -174,3 +174,21 @@ struct BlockingCallsSeenTests {
         #expect(FindingText.title(finding).plainText.contains("usleep, read"))
     }
 }
+
+extension BlockingCallsSeenTests {
+    /// ClinicDesk's blocking route: its primary-key lookup "took" 120 ms because every pool
+    /// thread was held by the route's blocking calls. The stall is the finding; the query is not.
+    @Test func aQueryWaitingForAHeldThreadIsNotASlowQuery() throws {
+        let recorder = Recorder()
+        let marker = RunMarker(run: "b2", endpoint: 0, phase: .measure)
+        for _ in 0..<40 {
+            Self.stalled(recorder, leaf: "recv", marker: marker)
+            let waiting = recorder.begin(method: "GET", path: "/reports", marker: marker)
+            waiting.recordQuery(QueryDetail(sql: "SELECT key FROM referrals WHERE id = 12"), from: waiting.startedAt, to: waiting.startedAt + 120_000_000)
+            recorder.finish(waiting, route: "/reports", status: 200, at: waiting.startedAt + 130_000_000)
+        }
+        let window = try #require(recorder.report(run: "b2").window(endpoint: 0)?.requests)
+        #expect(window.findings.map(\.kind) == [.blockingCall], "\(window.findings.map(\.key))")
+        #expect(window.oneOffs?.contains { $0.kind == .slowQuery } == true)
+    }
+}
