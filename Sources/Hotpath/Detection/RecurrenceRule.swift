@@ -60,3 +60,15 @@ public struct RecurrenceRule: Sendable, Equatable {
         return (recurring, oneOffs)
     }
 }
+
+extension RecurrenceRule {
+    /// While a window's own requests hold pool threads (a recurring blocking call or CPU
+    /// stall), its queries wait for a thread to resume on: their time is the stall's, not the
+    /// database's. Their slow-query findings go with the one-offs; the stall is the fix, and a
+    /// query still slow once it is gone shows in the next measurement.
+    static func slowQueriesExplainedByStalls(_ judged: (recurring: [Finding], oneOffs: [Finding])) -> (recurring: [Finding], oneOffs: [Finding]) {
+        guard judged.recurring.contains(where: { $0.kind == .blockingCall || $0.kind == .cpuStall }) else { return judged }
+        let (waited, kept) = (judged.recurring.filter { $0.kind == .slowQuery }, judged.recurring.filter { $0.kind != .slowQuery })
+        return (kept, judged.oneOffs + waited)
+    }
+}

@@ -126,14 +126,9 @@ public struct RouteReport: Sendable, Codable {
         let window = RouteWindow(method: aggregate.method, route: aggregate.route, requests: aggregate.count, repeatedReads: reads)
         var perRequest = Self.perRequestFindings(in: aggregate.examples, detectors: detectors.perRequest, context: context)
         if let recurrence {
-            var judged = recurrence.rule.judge(perRequest, sample: recurrence.sample, detectors: detectors.perRequest, context: context)
-            // While the route's own requests hold pool threads (blocking or computing), its
-            // queries wait for a thread to resume on: their time is the stall's, not the
-            // database's. The stall is the fix; a query still slow once it is gone shows then.
-            if judged.recurring.contains(where: { $0.kind == .blockingCall || $0.kind == .cpuStall }) {
-                judged.oneOffs += judged.recurring.filter { $0.kind == .slowQuery }
-                judged.recurring.removeAll { $0.kind == .slowQuery }
-            }
+            let judged = RecurrenceRule.slowQueriesExplainedByStalls(
+                recurrence.rule.judge(perRequest, sample: recurrence.sample, detectors: detectors.perRequest, context: context)
+            )
             perRequest = judged.recurring
             oneOffs = Self.ordered(judged.oneOffs)
         }
