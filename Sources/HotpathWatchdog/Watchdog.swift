@@ -141,6 +141,8 @@ public final class Watchdog: Sendable {
         var candidateAt: UInt64 = 0
         /// Set once the stall is reported: the events to extend.
         var reported: Reported?
+        /// When a reported stall's thread was last seen still running its request.
+        var occupantSeenAt: UInt64 = 0
     }
 
     /// A stack captured from a thread, and the Swift task it was running (0 when blocked).
@@ -203,7 +205,16 @@ public final class Watchdog: Sendable {
                     if let reported = observation.reported { finish(reported, tid: tid, observation: observation, at: now) }
                     observation = Observation(signature: signature, since: now, cpuAtStart: hotpath_thread_cpu_ns(tid))
                 } else if let reported = observation.reported {
-                    extend(reported, tid: tid, observation: observation, at: now)
+                    if let next = handOver(reported, tid: tid, signature: signature, observation: &observation, at: now, threshold: thresholdNanoseconds) {
+                        // The request ended and the thread went straight on to another: the
+                        // stall ends here, and the next request is watched on its own.
+                        finish(reported, tid: tid, observation: observation, at: now)
+                        observation = Observation(signature: signature, since: now &- thresholdNanoseconds / 2, cpuAtStart: hotpath_thread_cpu_ns(tid))
+                        observation.candidate = next
+                        observation.candidateAt = now
+                    } else {
+                        extend(reported, tid: tid, observation: observation, at: now)
+                    }
                 } else if signature == .running {
                     observation = watchRunning(tid: tid, name: name, observation: observation, at: now, threshold: thresholdNanoseconds)
                 } else if now &- observation.since >= thresholdNanoseconds, let capture = Self.capture(tid) {
@@ -278,6 +289,38 @@ public final class Watchdog: Sendable {
             observation.cpuAtStart = hotpath_thread_cpu_ns(tid)
         }
         return observation
+    }
+
+    /// A thread still stalled after its stall was reported: every half threshold, which
+    /// request does it serve? A busy pool thread goes from one CPU-heavy request to the next
+    /// with no idle moment between (and a blocking call of the next request can look like the
+    /// same call: same system call, same stack depth), so the state alone would extend the
+    /// first request's stall over all of them and leave the others without one. Nil while it
+    /// is still the same request (or the thread cannot be read); the request it serves now
+    /// (nil for none) once it is not.
+    private func handOver(
+        _ reported: Reported, tid: Int32, signature: Signature, observation: inout Observation, at now: UInt64, threshold: UInt64
+    ) -> RequestIdentity?? {
+        guard !reported.events.isEmpty, now &- max(observation.occupantSeenAt, observation.candidateAt) >= threshold / 2 else { return nil }
+        let current: RequestIdentity?
+        switch signature {
+        case .running:
+            guard let capture = Self.capture(tid) else { return nil }
+            current = inFlight.request(task: capture.task).map(RequestIdentity.init)
+        case .blocked:
+            switch blockedOccupant(tid) {
+            case .request(let request): current = RequestIdentity(request)
+            case .noRequest: current = nil
+            case .unknown: return nil
+            }
+        case .idle:
+            return nil
+        }
+        if let current, reported.events.contains(where: { RequestIdentity($0.request) == current }) {
+            observation.occupantSeenAt = now
+            return nil
+        }
+        return .some(current)
     }
 
     /// The stack of `tid`: read from /proc when it is blocked, through a signal when it runs.

@@ -119,6 +119,29 @@ struct WatchdogTests {
         }
     }
 
+    /// CPU-heavy requests back to back on one keep-alive connection: the thread goes from one
+    /// to the next with no idle moment the watchdog's looks would catch. Each must still get a
+    /// stall of its own; extending the first one over all of them left the others without one
+    /// (ClinicDesk's O(n²) route was "seen in 2 of 11 requests" and judged a one-off).
+    @Test func everyHeavyRequestOnABusyThreadHasItsOwnStall() async throws {
+        try await HeavyTests.oneAtATime {
+            let recorder = Recorder()
+            let watchdog = Watchdog(recorder: recorder)
+            watchdog.start()
+            defer { watchdog.stop() }
+            let requests = 6
+            try await Self.makeApp(recorder: recorder).test(.live) { client in
+                for _ in 0..<requests {
+                    try await client.execute(uri: "/checksum", method: .get) { #expect($0.status == .ok) }
+                }
+            }
+            let stalls = watchdog.recentStalls.filter { !$0.blocking && $0.requests > 0 }
+            #expect(stalls.count >= requests, "stalls: \(watchdog.recentStalls.map { "\($0.durationNanoseconds / 1_000_000)ms requests \($0.requests)" })")
+            // None spans two requests: each ends near its own 200 ms of work.
+            #expect(stalls.allSatisfy { $0.durationNanoseconds < 400_000_000 }, "\(stalls.map { $0.durationNanoseconds / 1_000_000 })")
+        }
+    }
+
     /// Short CPU-bound requests back to back on one keep-alive connection keep a thread
     /// running for longer than the threshold, each under it: they run in the same task, and a
     /// new request object often takes the freed address of the previous one, so telling them
