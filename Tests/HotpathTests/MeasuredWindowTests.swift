@@ -192,3 +192,49 @@ extension BlockingCallsSeenTests {
         #expect(window.oneOffs?.contains { $0.kind == .slowQuery } == true)
     }
 }
+
+/// One hot loop caught in different functions (the loop, or a helper it calls) is one finding.
+@Suite("CPU stalls of one loop")
+struct StallFamiliesTests {
+    static let loop = SourceFrame(function: "Roster.doubleBookings()", module: "Clinic", file: "Clinic/Roster.swift", line: 42)
+    static let helper = SourceFrame(function: "Booking.overlaps(_:)", module: "Clinic", file: "Clinic/Roster.swift", line: 11)
+    static let handler = SourceFrame(function: "closure #1 in ScheduleRoutes.register(on:)", module: "Clinic", file: "Clinic/ScheduleRoutes.swift", line: 15)
+
+    static func computing(_ recorder: Recorder, frames: [SourceFrame], marker: RunMarker) {
+        let request = recorder.begin(method: "GET", path: "/schedule", marker: marker)
+        let stall = StallDetail(kind: .computing, thread: .cooperativePool, threadName: "pool-1", cpuNanoseconds: 80_000_000, stack: StackTrace(frames: frames))
+        request.record(.stall(stall), from: request.startedAt, to: request.startedAt + 90_000_000, callSite: CallSite(frames: frames))
+        recorder.finish(request, route: "/schedule", status: 200, at: request.startedAt + 100_000_000)
+    }
+
+    @Test func aStallCaughtInAHelperCountsForItsCaller() throws {
+        let recorder = Recorder()
+        let marker = RunMarker(run: "c1", endpoint: 0, phase: .measure)
+        // Caught in the helper in a third of the requests: alone, neither would be "every request".
+        for index in 0..<60 {
+            // Mostly in the loop, a third in its helper, now and then back in the closure.
+            let frames = index % 3 == 0 ? [Self.helper, Self.loop, Self.handler] : index % 10 == 1 ? [Self.handler] : [Self.loop, Self.handler]
+            Self.computing(recorder, frames: frames, marker: marker)
+        }
+        let window = try #require(recorder.report(run: "c1").window(endpoint: 0)?.requests)
+        let stalls = window.findings.filter { $0.kind == .cpuStall }
+        #expect(stalls.count == 1, "\(stalls.map(\.subject))")
+        let stall = try #require(stalls.first)
+        #expect(stall.callSite?.innermost?.function == Self.loop.function, "the loop: not its helper, not the closure")
+        #expect(stall.recurrence?.share == 1, "every sampled request counts for the loop: \(String(describing: stall.recurrence))")
+    }
+
+    @Test func twoUnrelatedHotFunctionsStayTwoFindings() throws {
+        let other = SourceFrame(function: "Invoices.totals()", module: "Clinic", file: "Clinic/Invoices.swift", line: 8)
+        let recorder = Recorder()
+        let marker = RunMarker(run: "c2", endpoint: 0, phase: .measure)
+        for index in 0..<40 {
+            // Now and then caught in the closure that calls both: it joins neither.
+            let frames = index % 10 == 9 ? [Self.handler] : index % 2 == 0 ? [Self.loop, Self.handler] : [other, Self.handler]
+            Self.computing(recorder, frames: frames, marker: marker)
+        }
+        let window = try #require(recorder.report(run: "c2").window(endpoint: 0)?.requests)
+        let functions = Set(window.findings.filter { $0.kind == .cpuStall }.compactMap { $0.callSite?.innermost?.function })
+        #expect(functions.isSuperset(of: [Self.loop.function, other.function].compactMap { $0 }), "\(functions)")
+    }
+}

@@ -85,6 +85,15 @@ public struct FindingExample: Sendable, Codable, Equatable {
 public struct Recurrence: Sendable, Codable, Equatable {
     public var requests: Int
     public var of: Int
+    /// Set aside though it recurs: a slow query whose time went waiting for a thread that a
+    /// recurring blocking call or CPU stall of the same window held (``RecurrenceRule``).
+    public var waitedForHeldThreads: Bool?
+
+    public init(requests: Int, of: Int, waitedForHeldThreads: Bool? = nil) {
+        self.requests = requests
+        self.of = of
+        self.waitedForHeldThreads = waitedForHeldThreads
+    }
 
     /// 0…1.
     public var share: Double { of > 0 ? Double(requests) / Double(of) : 0 }

@@ -42,7 +42,8 @@ public struct RecurrenceRule: Sendable, Equatable {
             var keys = Set<String>()
             for detector in detectors {
                 for finding in detector.findings(in: request, context: context) {
-                    keys.insert(finding.key)
+                    // A stall caught in a helper counts for its caller's finding (StallFamilies).
+                    keys.insert(StallFamilies.key(of: finding, among: findings))
                     blocking.add(finding)
                 }
             }
@@ -68,7 +69,12 @@ extension RecurrenceRule {
     /// query still slow once it is gone shows in the next measurement.
     static func slowQueriesExplainedByStalls(_ judged: (recurring: [Finding], oneOffs: [Finding])) -> (recurring: [Finding], oneOffs: [Finding]) {
         guard judged.recurring.contains(where: { $0.kind == .blockingCall || $0.kind == .cpuStall }) else { return judged }
-        let (waited, kept) = (judged.recurring.filter { $0.kind == .slowQuery }, judged.recurring.filter { $0.kind != .slowQuery })
+        let kept = judged.recurring.filter { $0.kind != .slowQuery }
+        let waited = judged.recurring.filter { $0.kind == .slowQuery }.map { finding in
+            var setAside = finding
+            setAside.recurrence?.waitedForHeldThreads = true
+            return setAside
+        }
         return (kept, judged.oneOffs + waited)
     }
 }

@@ -124,7 +124,9 @@ public struct RouteReport: Sendable, Codable {
         histogram = aggregate.latency
         slowest = aggregate.slowest.map(RequestReport.init)
         let window = RouteWindow(method: aggregate.method, route: aggregate.route, requests: aggregate.count, repeatedReads: reads)
-        var perRequest = Self.perRequestFindings(in: aggregate.examples, detectors: detectors.perRequest, context: context)
+        var perRequest = Self.perRequestFindings(
+            in: aggregate.examples, detectors: detectors.perRequest, context: context, counting: recurrence?.sample ?? []
+        )
         if let recurrence {
             let judged = RecurrenceRule.slowQueriesExplainedByStalls(
                 recurrence.rule.judge(perRequest, sample: recurrence.sample, detectors: detectors.perRequest, context: context)
@@ -152,7 +154,11 @@ public struct RouteReport: Sendable, Codable {
 
     /// The per-request detectors over `requests`: one finding per key, the one that saves most,
     /// with the requests it was seen in as examples.
-    static func perRequestFindings(in requests: [CompletedRequest], detectors: [any RequestDetector], context: DetectionContext) -> [Finding] {
+    /// - Parameter counting: more requests (a window's sample) whose CPU stalls count toward
+    ///   naming a family of them (``StallFamilies``), and nothing else.
+    static func perRequestFindings(
+        in requests: [CompletedRequest], detectors: [any RequestDetector], context: DetectionContext, counting: [CompletedRequest] = []
+    ) -> [Finding] {
         var strongest: [String: Finding] = [:]
         var examples: [String: [FindingExample]] = [:]
         var blocking = BlockingCallsSeen()
@@ -168,11 +174,21 @@ public struct RouteReport: Sendable, Codable {
                 }
             }
         }
-        return strongest.map { key, finding -> Finding in
+        let found = strongest.map { key, finding -> Finding in
             var kept = blocking.named(finding)
             kept.examples = Array((examples[key] ?? []).sorted { $0.durationNanoseconds > $1.durationNanoseconds }.prefix(5))
             return kept
         }
+        var seenIn = examples.mapValues(\.count)
+        let judged = Set(requests.map(\.id))
+        for request in counting where !judged.contains(request.id) {
+            var keys = Set<String>()
+            for detector in detectors {
+                for finding in detector.findings(in: request, context: context) where finding.kind == .cpuStall { keys.insert(finding.key) }
+            }
+            for key in keys { seenIn[key, default: 0] += 1 }
+        }
+        return StallFamilies.merged(found, seenIn: seenIn)
     }
 
     /// Names still pending among its requests and findings.
