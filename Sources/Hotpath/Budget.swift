@@ -48,6 +48,23 @@ public struct Budget: Sendable, Equatable, CustomStringConvertible {
         clauses.map { $0.evaluate(measurement) }
     }
 
+    /// The same budget with every latency ceiling (`p95<200ms`, `avg<=50ms`) lowered by
+    /// `share` of it: a run that passes this one passes the budget with room to spare, one that
+    /// passes only the original sits at its line, where a second run may well fail it.
+    ///
+    /// ```swift
+    /// let strict = Budget.methodDefault.tightened(by: 0.15)   // p95<170ms
+    /// ```
+    public func tightened(by share: Double) -> Budget {
+        let kept = min(max(1 - share, 0), 1)
+        return Budget(clauses: clauses.map { clause in
+            guard clause.metric.isLatency, clause.comparison == .lessThan || clause.comparison == .lessOrEqual else { return clause }
+            var tighter = clause
+            tighter.threshold = clause.threshold * kept
+            return tighter
+        })
+    }
+
     /// The normalised clauses joined by `, `; parses back to an equal budget.
     public var description: String {
         clauses.map(\.description).joined(separator: ", ")

@@ -85,6 +85,8 @@ public struct EndpointDiagnosis: Sendable, Codable {
     /// Feel of p95.
     public var feel: Feel
     public var budgetPassed: Bool
+    /// Within, at the line or over (absent in diagnoses written before it: see ``standing``).
+    public var budgetStanding: BudgetStanding?
     /// Connection ramp (when run): throughput and p99 per connection count.
     public var ramp: [RampStep]?
     public var plateau: RampPlateau?
@@ -108,13 +110,18 @@ public struct EndpointDiagnosis: Sendable, Codable {
     public var profileNotTaken: String?
     /// Average response body, bytes.
     public var bytesPerResponse: Double
+    /// What holding threads costs the other endpoints, when this one holds them (a recurring
+    /// blocking call or CPU stall) and another endpoint could be timed meanwhile.
+    public var harm: PoolHarm?
 
     public init(
         method: String, route: String, path: String, load: LoadReport, feel: Feel, budgetPassed: Bool,
         ramp: [RampStep]?, plateau: RampPlateau?, breakdown: TimeBreakdown?, suspects: [SuspectCheck],
         findings: [Finding], exampleRequest: RequestReport?, profile: ProfileSummary?, profileNotTaken: String? = nil,
-        bytesPerResponse: Double, oneOffs: [Finding] = []
+        bytesPerResponse: Double, oneOffs: [Finding] = [], harm: PoolHarm? = nil, budgetStanding: BudgetStanding? = nil
     ) {
+        self.budgetStanding = budgetStanding
+        self.harm = harm
         self.oneOffs = oneOffs
         self.profileNotTaken = profileNotTaken
         self.method = method
@@ -135,6 +142,9 @@ public struct EndpointDiagnosis: Sendable, Codable {
 
     /// "GET /orders".
     public var name: String { "\(method) \(route)" }
+
+    /// Where it stands against the budget; from ``budgetPassed`` alone when not recorded.
+    public var standing: BudgetStanding { budgetStanding ?? (budgetPassed ? .within : .over) }
 }
 
 /// Where an average request's time goes, milliseconds, from the server's own records.
@@ -294,15 +304,49 @@ public struct RankedFix: Sendable, Codable, Equatable {
     /// Estimated saving per request, milliseconds.
     public var savingMs: Double
     public var effort: Effort
-    /// Whether its endpoint was over budget: such fixes rank first.
+    /// Whether its endpoint was over budget.
     public var endpointOverBudget: Bool
+    /// Its endpoint over budget or at the line: such fixes rank first.
+    public var endpointStanding: BudgetStanding
+    /// What the finding costs each request of *other* endpoints, milliseconds: a blocking call
+    /// or CPU stall holds threads they wait for (``PoolHarm``); 0 for the rest.
+    public var harmToOthersMs: Double
 
-    public init(endpoint: String, finding: Finding, savingMs: Double, effort: Effort, endpointOverBudget: Bool = false) {
+    public init(
+        endpoint: String, finding: Finding, savingMs: Double, effort: Effort, endpointOverBudget: Bool = false, harmToOthersMs: Double = 0,
+        endpointStanding: BudgetStanding? = nil
+    ) {
+        self.endpointStanding = endpointStanding ?? (endpointOverBudget ? .over : .within)
+        self.harmToOthersMs = harmToOthersMs
         self.endpoint = endpoint
         self.finding = finding
         self.savingMs = savingMs
         self.effort = effort
         self.endpointOverBudget = endpointOverBudget
+    }
+
+    /// What fixing it is worth in the ranking: its own saving plus the harm it does to the
+    /// other endpoints, milliseconds per request.
+    public var creditMs: Double {
+        let own = savingMs.isFinite ? max(savingMs, 0) : 0
+        return own + (harmToOthersMs.isFinite ? max(harmToOthersMs, 0) : 0)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case endpoint, finding, savingMs, effort, endpointOverBudget, harmToOthersMs, endpointStanding
+    }
+
+    /// Diagnoses written before the harm check have no `harmToOthersMs` (0) and no
+    /// `endpointStanding` (from `endpointOverBudget`).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        endpoint = try container.decode(String.self, forKey: .endpoint)
+        finding = try container.decode(Finding.self, forKey: .finding)
+        savingMs = try container.decode(Double.self, forKey: .savingMs)
+        effort = try container.decode(Effort.self, forKey: .effort)
+        endpointOverBudget = try container.decode(Bool.self, forKey: .endpointOverBudget)
+        harmToOthersMs = try container.decodeIfPresent(Double.self, forKey: .harmToOthersMs) ?? 0
+        endpointStanding = try container.decodeIfPresent(BudgetStanding.self, forKey: .endpointStanding) ?? (endpointOverBudget ? .over : .within)
     }
 
     public var kind: Finding.Kind { finding.kind }

@@ -87,4 +87,58 @@ struct FixRankingTests {
         #expect(once == again)
         #expect(once == ["GET /a", "GET /b"])
     }
+
+    /// An endpoint whose p95 passes the budget by a hair is at its line: the next run may fail
+    /// it, so its fixes rank with the over-budget ones and a run-to-run wobble of its p95 does
+    /// not reorder the fixes.
+    @Test func anEndpointAtTheBudgetLineRanksLikeOneOverIt() throws {
+        let budget = try Budget(parsing: "p95<200ms")
+        func standing(p95Ms: Double) throws -> BudgetStanding {
+            var latency = LatencyHistogram()
+            latency.record(nanoseconds: UInt64(p95Ms * 1e6), count: 400)
+            let load = try DiagnosisFixtures.loadReport(path: "/line", latency: latency, seconds: 2, errors: 0, timeline: [])
+            return BudgetStanding(load, budget: budget)
+        }
+        #expect(try standing(p95Ms: 120) == .within)
+        #expect(try standing(p95Ms: 190) == .atTheLine)
+        #expect(try standing(p95Ms: 240) == .over)
+
+        // The same two endpoints, the first one's p95 a little over the line, then a little under.
+        var line = try DiagnosisFixtures.search()
+        line.findings[0].estimatedSavingNanoseconds = 30_000_000
+        let over = try DiagnosisFixtures.orders()
+        var rankings: [[String]] = []
+        for (passed, standing) in [(false, BudgetStanding.over), (true, .atTheLine)] {
+            line.budgetPassed = passed
+            line.budgetStanding = standing
+            rankings.append(FixRanking.fixes(for: [line, over]).map { "\($0.endpoint) \($0.finding.key)" })
+        }
+        #expect(rankings[0] == rankings[1])
+        // Within the budget with room to spare, it ranks after them again.
+        line.budgetStanding = .within
+        #expect(FixRanking.fixes(for: [line, over]).last?.endpoint == line.name)
+    }
+
+    /// A blocking call or stall is credited with what its held threads cost the other
+    /// endpoints, measured: it outranks a fix that saves more on its own route only.
+    @Test func heldThreadsAreCreditedWithTheHarmMeasured() throws {
+        var orders = try DiagnosisFixtures.orders()
+        orders.findings = orders.findings.filter { $0.kind != .blockingCall && $0.kind != .cpuStall }
+        let biggest = try #require(orders.findings.map(\.savingMs).max())
+        var search = try DiagnosisFixtures.search()
+        search.budgetPassed = false
+        search.budgetStanding = .over
+        search.findings[0].estimatedSavingNanoseconds = UInt64(biggest / 2 * 1e6)
+        #expect(FixRanking.fixes(for: [orders, search]).first?.endpoint == orders.name, "without the harm, the bigger own saving first")
+        search.harm = PoolHarm(control: "GET /health", aloneMs: 2, underLoadMs: 2 + biggest, aloneRequests: 100, underLoadRequests: 12)
+        let fixes = FixRanking.fixes(for: [orders, search])
+        let first = try #require(fixes.first)
+        #expect(first.endpoint == search.name)
+        #expect(abs(first.harmToOthersMs - biggest) < 0.001)
+        #expect(abs(first.creditMs - (first.savingMs + biggest)) < 0.001)
+        // The text says what it costs the others.
+        let text = DiagnosisText.render(Self.diagnosis([orders, search]))
+        #expect(text.contains("holds threads the others wait for: GET /health"))
+    }
 }
+

@@ -59,6 +59,16 @@ struct SlowShopDiagnosisTests {
         }
         #expect(before.view == .inside)
         #expect(before.endpoints.count == SlowShop.endpoints.count, "\(before.endpoints.map(\.name))")
+        // The log shows what was found where, failing or not (figures for the notes).
+        var lines = ["SlowShop diagnosis: \(DecimalText.fixed(before.elapsedSeconds, fractionDigits: 1)) s"]
+        for planted in SlowShop.endpoints {
+            let endpoint = before.endpoints.first { $0.route == planted.route }
+            let found = endpoint.map { $0.findings.isEmpty ? "none" : $0.findings.map(\.kind.rawValue).joined(separator: ", ") } ?? "not diagnosed"
+            let harm = endpoint?.harm.map { " · harm +\(DecimalText.fixed($0.harmMs, fractionDigits: 1)) ms on \($0.control)" } ?? ""
+            lines.append("  \(planted.route) [\(planted.planted?.rawValue ?? "clean")]: \(found)\(harm)")
+        }
+        lines.append("  fix first: \(before.fixFirst.map { "\($0.endpoint) \($0.kind.rawValue)" } ?? "none")")
+        print(lines.joined(separator: "\n"))
         for planted in SlowShop.endpoints {
             let endpoint = try #require(before.endpoints.first { $0.route == planted.route }, "\(planted.route) not diagnosed")
             let kinds = endpoint.findings.map(\.kind)
@@ -103,7 +113,7 @@ struct SlowShopDiagnosisTests {
         // endpoints over budget (which rank before the others).
         let first = try #require(before.fixFirst)
         #expect(first == before.fixes.first)
-        #expect(before.fixes.filter { $0.endpointOverBudget == first.endpointOverBudget }.allSatisfy { $0.savingMs <= first.savingMs })
+        #expect(before.fixes.filter { $0.endpointStanding.atRisk == first.endpointStanding.atRisk }.allSatisfy { $0.creditMs <= first.creditMs })
 
         // The report round-trips through its JSON.
         let decoded = try DiagnosisJSON.decode(try DiagnosisJSON.encode(before))

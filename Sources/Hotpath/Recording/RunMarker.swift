@@ -5,6 +5,9 @@
 public struct RunMarker: Sendable, Codable, Hashable, CustomStringConvertible {
     public enum Phase: String, Sendable, Codable, CaseIterable {
         case warmup, measure, ramp, profile
+        /// The harm check's requests: an endpoint that holds threads loaded again while a
+        /// cheap one is timed. In no measured window.
+        case probe
     }
 
     /// The run's id: letters and digits, at most 32.

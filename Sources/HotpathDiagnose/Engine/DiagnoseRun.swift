@@ -148,6 +148,7 @@ public struct DiagnoseRun: Sendable {
         } else if reader != nil {
             incomplete?.reportUnread = "not read: the server stopped answering"
         }
+        let harms = await harmChecks(measured: measured.map { ($0.0, $0.1) }, report: report, reader: reader, base: base.url, run: run)
         var endpoints: [EndpointDiagnosis] = []
         for (index, (endpoint, load, ramp, plateau)) in measured.enumerated() {
             let route = report.flatMap { Self.route(for: endpoint, index: index, in: $0) }
@@ -187,7 +188,8 @@ public struct DiagnoseRun: Sendable {
                     manifest: route == nil ? nil : report?.manifest
                 ),
                 findings: findings, exampleRequest: route.flatMap { Self.example($0, nearMs: p95) }, profile: profile,
-                profileNotTaken: profileNotTaken, bytesPerResponse: bytes, oneOffs: route?.oneOffs ?? []
+                profileNotTaken: profileNotTaken, bytesPerResponse: bytes, oneOffs: route?.oneOffs ?? [], harm: harms[index],
+                budgetStanding: BudgetStanding(load, budget: Self.judgingBudget(options.budget))
             ))
         }
         endpoints.sort { a, b in
@@ -241,7 +243,7 @@ public struct DiagnoseRun: Sendable {
 
     /// Waits (at most the request timeout) until the server has no request of `endpoint` in
     /// flight, reading its report; says so when some are still running after that.
-    private func drain(_ reader: ReportReader, run: String, endpoint: Int, path: String) async {
+    func drain(_ reader: ReportReader, run: String, endpoint: Int, path: String) async {
         let deadline = ContinuousClock.now + min(options.timeout, .seconds(30))
         while ContinuousClock.now < deadline, stop.interruptedBy == nil {
             guard let report = try? await reader.report(run: run), let window = report.window(endpoint: endpoint), window.inFlight > 0 else { return }
@@ -252,7 +254,7 @@ public struct DiagnoseRun: Sendable {
 
     /// One load of `url`. With a marker, its warmup runs first as a load of its own marked
     /// `warmup`, so the server can tell the measured requests from the warmup's.
-    private func loadOnce(
+    func loadOnce(
         _ url: String, connections: Int, duration: Duration, server: ServerProcess?, warmup: Duration? = nil, marker: RunMarker? = nil
     ) async throws(DiagnoseError) -> LoadReport {
         let warmup = warmup ?? options.warmup
@@ -288,8 +290,8 @@ public struct DiagnoseRun: Sendable {
         let cpuBefore = server?.cpuSeconds()
         let clockBefore = MonotonicClock.now()
         let result: LoadResult
-        stop.running(run)
-        defer { stop.running(nil) }
+        stop.started(run)
+        defer { stop.finished(run) }
         do {
             result = try await run.run()
         } catch {

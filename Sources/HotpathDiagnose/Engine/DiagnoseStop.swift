@@ -14,7 +14,8 @@ import Synchronization
 public final class DiagnoseStop: Sendable {
     private struct State {
         var signal: Int32?
-        var current: LoadRun?
+        /// The loads that run now (a harm check runs two at once).
+        var current: [LoadRun] = []
     }
 
     private let state = Mutex(State())
@@ -23,24 +24,29 @@ public final class DiagnoseStop: Sendable {
 
     /// Stops the diagnosis: the load that runs now ends (its results kept), nothing else starts.
     public func interrupt(signal: Int32) {
-        let run = state.withLock { state -> LoadRun? in
+        let runs = state.withLock { state -> [LoadRun] in
             if state.signal == nil { state.signal = signal }
             return state.current
         }
-        run?.stop()
+        for run in runs { run.stop() }
     }
 
     /// The signal that stopped it, if one did.
     public var interruptedBy: Int32? { state.withLock { $0.signal } }
 
-    /// The load that runs now, so an interruption reaches it (stopped at once when one came
+    /// A load that runs now, so an interruption reaches it (stopped at once when one came
     /// before it started).
-    func running(_ run: LoadRun?) {
+    func started(_ run: LoadRun) {
         let stopNow = state.withLock { state -> Bool in
-            state.current = run
+            state.current.append(run)
             return state.signal != nil
         }
-        if stopNow { run?.stop() }
+        if stopNow { run.stop() }
+    }
+
+    /// The load has ended: an interruption no longer needs to reach it.
+    func finished(_ run: LoadRun) {
+        state.withLock { state in state.current.removeAll { $0 === run } }
     }
 
     /// `body`'s result, or nil as soon as an interruption comes (checked every 50 ms); for

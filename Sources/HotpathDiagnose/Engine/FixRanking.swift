@@ -4,8 +4,10 @@ import HotpathLoad
 /// Turns findings into one ranking of fixes, and gathers the method's cheap wins that apply.
 ///
 /// The ranking is the method's "fix the biggest cost first", with the budget in charge: fixes
-/// on endpoints over budget come before fixes on endpoints within it, then the biggest saving
-/// per request, then the lower effort; "Fix this first" is its first row by construction.
+/// on endpoints over budget (or at its line, ``BudgetStanding``) come before fixes on endpoints
+/// within it, then the biggest credit per request (the saving, plus what a held thread costs
+/// the other endpoints), then the lower effort; "Fix this first" is its first row by
+/// construction.
 enum FixRanking {
     static func effort(of kind: Finding.Kind) -> Effort {
         switch kind {
@@ -29,21 +31,36 @@ enum FixRanking {
     static func fixes(for endpoints: [EndpointDiagnosis]) -> [RankedFix] {
         var fixes: [RankedFix] = []
         for endpoint in endpoints {
+            let harm = harmShares(endpoint)
             for finding in endpoint.findings {
                 fixes.append(RankedFix(
                     endpoint: endpoint.name, finding: finding, savingMs: finding.savingMs, effort: effort(of: finding.kind),
-                    endpointOverBudget: !endpoint.budgetPassed
+                    endpointOverBudget: !endpoint.budgetPassed, harmToOthersMs: harm[finding.key] ?? 0, endpointStanding: endpoint.standing
                 ))
             }
         }
         return fixes.sorted(by: ranksBefore)
     }
 
-    /// The one order of fixes: over budget first, then saving, then effort; endpoint and
-    /// finding key make it total, so two runs that find the same things rank them the same.
+    /// The harm an endpoint's held threads do the others, shared among the findings that hold
+    /// them (blocking calls, CPU stalls) by their own savings: each is credited with its part.
+    static func harmShares(_ endpoint: EndpointDiagnosis) -> [String: Double] {
+        guard let harm = endpoint.harm?.harmMs, harm > 0 else { return [:] }
+        let holding = endpoint.findings.filter { $0.kind == .blockingCall || $0.kind == .cpuStall }
+        let total = holding.reduce(0) { $0 + max($1.savingMs, 0) }
+        var shares: [String: Double] = [:]
+        for finding in holding {
+            shares[finding.key, default: 0] += total > 0 ? harm * max(finding.savingMs, 0) / total : harm / Double(holding.count)
+        }
+        return shares
+    }
+
+    /// The one order of fixes: endpoints over budget or at its line first, then the credit
+    /// (saving plus the harm to other endpoints), then effort; endpoint and finding key make it
+    /// total, so two runs that find the same things rank them the same.
     static func ranksBefore(_ a: RankedFix, _ b: RankedFix) -> Bool {
-        if a.endpointOverBudget != b.endpointOverBudget { return a.endpointOverBudget }
-        if a.savingMs != b.savingMs { return a.savingMs > b.savingMs }
+        if a.endpointStanding.atRisk != b.endpointStanding.atRisk { return a.endpointStanding.atRisk }
+        if a.creditMs != b.creditMs { return a.creditMs > b.creditMs }
         if a.effort.weight != b.effort.weight { return a.effort.weight < b.effort.weight }
         return (a.endpoint, a.finding.key) < (b.endpoint, b.finding.key)
     }

@@ -37,7 +37,7 @@ enum DiagnosisHTMLStyle {
     .feel-legend{display:flex;flex-wrap:wrap;gap:4px 12px;align-items:center}.feel-legend .feel{margin-right:3px}
     .pass{color:#2b8a3e;font-weight:600}.fail,.bad{color:#c92a2a;font-weight:600}
     .badge{display:inline-block;padding:0 8px;border-radius:10px;font-size:12px;line-height:19px}
-    .badge.pass{background:#ebfbee}.badge.fail{background:#fff5f5}
+    .badge.pass{background:#ebfbee}.badge.fail{background:#fff5f5}.badge.line{background:#fff9db}
     .effort{display:inline-block;padding:0 7px;border-radius:4px;font-size:12px;background:#f1f3f5;white-space:nowrap}
     .effort.low{background:#ebfbee;color:#2b8a3e}.effort.medium{background:#fff4e6;color:#d9480f}.effort.high{background:#fff5f5;color:#c92a2a}
     .verdict-badge{display:inline-block;padding:0 7px;border-radius:4px;font-size:12px;font-weight:600}

@@ -9,6 +9,7 @@ enum EndpointSection {
         var html = "<section class=\"endpoint\" id=\"\(id)\"><header class=\"endpoint-head\">"
         html += "<h2><span class=\"method\">\(HTMLText.escape(endpoint.method))</span> <span class=\"route\">\(HTMLText.escape(endpoint.route))</span></h2>"
         html += Badges.feel(endpoint.feel) + " " + Badges.budget(endpoint.budgetPassed)
+        if endpoint.standing == .atTheLine { html += " <span class=\"badge line\">at the budget's line</span>" }
         html += "<a class=\"top\" href=\"#summary\">↑ summary</a></header>"
         if endpoint.path != endpoint.route {
             html += "<p class=\"loaded\">Loaded as <code>\(HTMLText.escape(endpoint.path))</code></p>"
@@ -48,11 +49,18 @@ enum EndpointSection {
             html += "<p class=\"hint\">Biggest expected saving first.</p>"
             html += endpoint.findings.map { FindingCard.render($0, savingMs: $0.savingMs) }.joined()
         }
+        if let harm = endpoint.harm {
+            html += "<h3>Harm to other endpoints</h3><p class=\"harm\">It holds threads the other endpoints wait for: "
+            html += "<b>\(HTMLText.escape(harm.control))</b> took \(HTMLText.ms(harm.aloneMs)) alone (median of \(harm.aloneRequests)), "
+            html += "\(HTMLText.ms(harm.underLoadMs)) while this endpoint was loaded (median of \(harm.underLoadRequests)): "
+            html += "<b>+\(HTMLText.ms(harm.harmMs))</b> on each of their requests.</p>"
+        }
         if !endpoint.oneOffs.isEmpty {
             html += "<h3>One-offs <small>seen in the slowest requests, too rarely to be a finding</small></h3><ul class=\"one-offs\">"
             for oneOff in endpoint.oneOffs {
                 html += "<li>\(HTMLText.prose(FindingText.title(oneOff)))"
                 if let recurrence = oneOff.recurrence { html += " <small>in \(recurrence.requests) of \(recurrence.of) sampled requests</small>" }
+                if oneOff.recurrence?.waitedForHeldThreads == true { html += " <small>· its time went waiting for threads a blocking call or stall held: fix that first</small>" }
                 if let example = oneOff.examples.first { html += " <small>(\(HTMLText.ms(Double(example.durationNanoseconds) / 1e6)) request)</small>" }
                 html += "</li>"
             }

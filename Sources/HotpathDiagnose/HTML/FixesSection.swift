@@ -4,7 +4,7 @@ import Hotpath
 /// method's cheap wins that apply, in the diagnosis' order: nothing is re-sorted here.
 enum FixesSection {
     static func render(_ diagnosis: Diagnosis, anchors: EndpointAnchors) -> String {
-        var html = "<section class=\"fixes\" id=\"fixes\"><h2>Fixes <small>endpoints over budget first, then the biggest saving</small></h2>"
+        var html = "<section class=\"fixes\" id=\"fixes\"><h2>Fixes <small>endpoints over budget or at its line first, then the biggest saving, with what held threads cost the other endpoints</small></h2>"
         let fixes = diagnosis.fixes
         if fixes.isEmpty {
             html += "<p class=\"empty\">No fix was found.</p>"
@@ -14,7 +14,9 @@ enum FixesSection {
             for (index, fix) in fixes.enumerated() {
                 html += "<tr><td class=\"num\">\(index + 1)</td><td><b>\(HTMLText.prose(FindingText.title(fix.finding)))</b><br>\(HTMLText.fix(fix.fix))"
                 if let site = fix.callSite, site.isKnown { html += "<br><small>at <code>\(HTMLText.escape(site.chain()))</code></small>" }
-                html += "</td><td>\(anchors.link(fix.endpoint))</td><td class=\"num\">\(HTMLText.ms(fix.savingMs))</td>"
+                html += "</td><td>\(anchors.link(fix.endpoint))</td><td class=\"num\">\(HTMLText.ms(fix.savingMs))"
+                if fix.harmToOthersMs > 0 { html += "<br><small>+\(HTMLText.ms(fix.harmToOthersMs)) on other endpoints</small>" }
+                html += "</td>"
                 html += "<td>\(Badges.effort(fix.effort))</td></tr>"
             }
             html += "</tbody></table>"

@@ -20,6 +20,7 @@ public enum DiagnosisText {
             out.append("  → \(FindingText.fix(first.finding))")
             let site = first.callSite.flatMap { $0.isKnown ? " (\($0.chain()))" : nil } ?? ""
             out.append("  saves about \(ms(first.savingMs)) per request" + site)
+            if first.harmToOthersMs > 0 { out.append("  and about \(ms(first.harmToOthersMs)) on each request of the other endpoints while it runs (threads it holds)") }
         } else if diagnosis.view == .inside {
             let unseen = unseenSuspects(diagnosis)
             if unseen.isEmpty {
@@ -97,11 +98,20 @@ public enum DiagnosisText {
                 "  " + pad(endpoint.name, width, left: true) + pad(percentile(latency.p50Ms), 10) + pad(percentile(latency.p95Ms), 10)
                     + pad(percentile(latency.p99Ms), 10) + pad(DecimalText.fixed(endpoint.load.summary.requestsPerSecond, fractionDigits: 1), 9)
                     + pad(errorShare(endpoint.load.summary), 8)
-                    + "   " + pad(answered ? endpoint.feel.rawValue : "no answer", 12, left: true) + pad(endpoint.budgetPassed ? "ok" : "OVER", 6, left: true) + "  "
+                    + "   " + pad(answered ? endpoint.feel.rawValue : "no answer", 12, left: true) + pad(budgetMark(endpoint.standing), 6, left: true) + "  "
                     + (endpoint.findings.isEmpty ? "-" : endpoint.findings.map(\.kind.rawValue).joined(separator: ", "))
             )
         }
         return lines
+    }
+
+    /// `ok`, `line` (passes, within ``BudgetStanding/lineMargin`` of a ceiling), `OVER`.
+    static func budgetMark(_ standing: BudgetStanding) -> String {
+        switch standing {
+        case .within: "ok"
+        case .atTheLine: "line"
+        case .over: "OVER"
+        }
     }
 
     /// Failed share of the endpoint's attempts (socket errors, timeouts, statuses outside
@@ -145,10 +155,14 @@ public enum DiagnosisText {
                 lines += findingLines(finding, evidenceLines: evidenceLines)
             }
         }
+        if let harm = endpoint.harm {
+            lines.append("  holds threads the others wait for: \(harm.control) took \(ms(harm.aloneMs)) alone, \(ms(harm.underLoadMs)) while this endpoint was loaded (+\(ms(harm.harmMs)) a request)")
+        }
         for oneOff in endpoint.oneOffs {
             // Tail evidence: seen in the slowest requests, too rarely to be the endpoint's problem.
             let seen = oneOff.recurrence.map { " (in \($0.requests) of \($0.of) sampled requests)" } ?? ""
-            lines.append("  one-off, not a finding\(seen): \(FindingText.title(oneOff))" + (oneOff.examples.first.map { ", \(ms(Double($0.durationNanoseconds) / 1e6)) request" } ?? ""))
+            let why = oneOff.recurrence?.waitedForHeldThreads == true ? "waited for threads a stall held, not a finding" : "one-off, not a finding"
+            lines.append("  \(why)\(seen): \(FindingText.title(oneOff))" + (oneOff.examples.first.map { ", \(ms(Double($0.durationNanoseconds) / 1e6)) request" } ?? ""))
         }
         if let profile = endpoint.profile, !profile.hottest.isEmpty {
             lines.append("  profile of one request (\(ms(profile.durationMs)), of which \(ms(profile.cpuMs)) on CPU; \(profile.sampleCount) samples\(profile.location.map { ", \($0)" } ?? "")): hottest functions")
