@@ -10,7 +10,9 @@ struct LoadMergeTests {
     static func run(_ url: String, requests: Int) async throws -> LoadReport {
         var configuration = LoadConfiguration(target: try LoadTarget(parsing: url))
         configuration.connections = 2
-        configuration.duration = .seconds(5)
+        // The request count ends it; the duration only bounds a broken run (a starved CI
+        // machine once took 26 s for 500 requests of 5 ms, and a 5 s cap cut three off).
+        configuration.duration = .seconds(120)
         configuration.requests = requests
         let result = try await LoadRun(configuration: configuration).run()
         // Through JSON, as the files of several machines would come.
